@@ -1,0 +1,146 @@
+// The shape of a loaded gatehouse.yaml after validation and defaults. The JSON Schema in
+// schema.ts describes the same shape field by field (with descriptions and defaults); this file is
+// what the rest of the code programs against.
+
+export interface TlsConfig {
+  /** PEM certificate chain file, relative to the config file. */
+  cert: string
+  /** PEM private key file, relative to the config file. */
+  key: string
+}
+
+export interface ListenerConfig {
+  name: string
+  protocol: 'http' | 'https'
+  host: string
+  port: number
+  tls?: TlsConfig
+}
+
+export interface AdminConfig {
+  host: string
+  port: number
+  /** Bearer token for the admin API; required when `host` is not a loopback address. */
+  token?: string
+}
+
+export interface ServerLimits {
+  /** Maximum total size of the request line and headers (bytes); larger → 431. */
+  maxHeaderSize: number
+  /** Default maximum request body (bytes) for routes without a request-size policy; larger → 413. */
+  maxBodySize: number
+  /** Time allowed to receive the complete request head (ms); slower → 408 and close. */
+  headersTimeoutMs: number
+  /** Time allowed to receive the whole request including body (ms). */
+  requestTimeoutMs: number
+  /** Idle keep-alive connections are closed after this long (ms). */
+  keepAliveTimeoutMs: number
+  /** Concurrent client connections per worker; excess connections are refused. */
+  maxConnections: number
+}
+
+export interface ForwardingConfig {
+  /** CIDRs of proxies whose X-Forwarded-* / Forwarded headers are trusted. Empty: none are. */
+  trustedProxies: string[]
+  /** Add a `Via` header on requests and responses. */
+  via: boolean
+  /** Add RFC 7239 `Forwarded` in addition to X-Forwarded-*. */
+  forwarded: boolean
+}
+
+export interface AccessLogConfig {
+  enabled: boolean
+  /** `stdout` or a file path (relative to the config file). */
+  destination: string
+}
+
+export interface ObservabilityConfig {
+  accessLog: AccessLogConfig
+  /** Log level of the process log (pino). */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  metrics: boolean
+}
+
+export interface TargetConfig {
+  /** `http://host:port` (https targets are not yet supported by the fast upstream client). */
+  url: string
+  weight: number
+}
+
+export interface ActiveHealthCheckConfig {
+  path: string
+  intervalMs: number
+  timeoutMs: number
+  healthyThreshold: number
+  unhealthyThreshold: number
+  /** Status codes counted as healthy. */
+  expectStatus: number[]
+}
+
+export interface PassiveHealthCheckConfig {
+  /** Consecutive failures (connect errors, timeouts, 5xx) that eject a target. */
+  consecutiveFailures: number
+  /** How long an ejected target stays out of rotation (ms). */
+  ejectMs: number
+}
+
+export interface UpstreamTimeouts {
+  connectMs: number
+  /** Time from the request being sent until the response head arrives. */
+  headersMs: number
+  /** Maximum idle time between two body chunks, in either direction. */
+  bodyMs: number
+}
+
+export interface UpstreamConfig {
+  name: string
+  targets: TargetConfig[]
+  balancing: 'round-robin' | 'least-connections'
+  /** Maximum open connections per target. */
+  poolSize: number
+  /** Requests waiting for a connection per target; beyond it → 503. */
+  queueSize: number
+  /** Idle pooled connections are closed after this long (ms). */
+  keepAliveMs: number
+  timeouts: UpstreamTimeouts
+  /** Extra attempts on another target, for idempotent methods, before any byte reached the client. */
+  retries: number
+  healthCheck: { active?: ActiveHealthCheckConfig; passive: PassiveHealthCheckConfig }
+}
+
+/** Policy settings by policy name (the policy's folder name), validated by that policy's schema. */
+export type PolicySettings = Record<string, unknown>
+
+export interface RouteConfig {
+  name: string
+  /** Host names (exact or `*.example.com`); empty: any host. */
+  hosts: string[]
+  /** Paths; `:param` segments allowed. */
+  paths: string[]
+  /** `prefix`: the path and everything below it (whole segments only); `exact`: the path only. */
+  match: 'prefix' | 'exact'
+  /** Empty: every method. */
+  methods: string[]
+  /** Remove the matched path prefix before forwarding. */
+  stripPath: boolean
+  /** Send the client's Host upstream instead of the target's. */
+  preserveHost: boolean
+  upstream: string
+  policies: PolicySettings
+}
+
+export interface GatehouseConfig {
+  /** Absolute path of the file this config came from (for relative paths and messages). */
+  source: string
+  workers: number | 'auto'
+  listeners: ListenerConfig[]
+  admin: AdminConfig
+  limits: ServerLimits
+  forwarding: ForwardingConfig
+  observability: ObservabilityConfig
+  shutdown: { drainTimeoutMs: number }
+  upstreams: Record<string, UpstreamConfig>
+  routes: RouteConfig[]
+  /** Policies applied to every route; a route's own settings for the same policy replace these. */
+  policies: PolicySettings
+}
