@@ -11,7 +11,6 @@ export const CATALOGUE = {
   GH_ERR_URI_TOO_LONG: { status: 414, title: 'Request target too long' },
   GH_ERR_EXPECTATION_FAILED: { status: 417, title: 'Expectation not supported' },
   GH_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
-  GH_ERR_UNSUPPORTED_TRANSFER_ENCODING: { status: 501, title: 'Transfer coding not implemented' },
   // Routing.
   GH_ERR_ROUTE_NOT_FOUND: { status: 404, title: 'No route matches the request' },
   // Built-in policies.

@@ -1,0 +1,18 @@
+import { createServer } from 'node:net'
+
+/**
+ * A TCP port that is free on `host` right now: the kernel picks it for a throwaway listener.
+ * Another process could take it before ours binds it; on a benchmark machine that is rare enough.
+ */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.once('error', reject)
+    server.listen(0, host, () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not obtain a free port'))))
+    })
+  })
+}

@@ -1,0 +1,10 @@
+// Every benchmark scenario `gatehouse bench` knows, by name. A new scenario is one folder under
+// bench/scenarios/ and one line here.
+import { passthrough } from './passthrough/index.ts'
+import type { Scenario } from './scenario.ts'
+
+export const SCENARIOS: readonly Scenario[] = [passthrough]
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((scenario) => scenario.name === name)
+}

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { toJsonLine } from '../../lib/json-line.ts'
+import type { Sample } from '../../lib/rounds.ts'
+import type { WrkResult } from '../../lib/wrk-parse.ts'
+import { buildReport, formatReport, reportJson } from './report.ts'
+
+function result(rps: number, p50Ms: number, p99Ms: number, non2xx3xx = 0): WrkResult {
+  return {
+    requests: rps * 10, durationS: 10, rps, latencyAvgMs: p50Ms, latencyMaxMs: p99Ms, percentilesMs: { 50: p50Ms, 99: p99Ms }, p50Ms, p99Ms,
+    non2xx3xx, socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 },
+  }
+}
+
+const sample = (target: string, connections: number, round: number, r: WrkResult): Sample => ({ target, connections, round, result: r })
+const TARGETS = ['direct', 'gatehouse', 'nginx', 'reference']
+
+// Three rounds in which the whole machine slows down by half in round 2 (drift): the same-round
+// ratios stay put while the absolute figures move.
+const samples: Sample[] = [1, 2, 3].flatMap((round) => {
+  const speed = round === 2 ? 0.5 : 1
+  return [
+    sample('direct', 64, round, result(40000 * speed, 0.8, 1.5)),
+    sample('gatehouse', 64, round, result(12000 * speed, 2.0, 2.3 + round * 0.1)),
+    sample('nginx', 64, round, result(30000 * speed, 1.0, 1.9)),
+    sample('reference', 64, round, result(10000 * speed, 3.0, 4.0)),
+  ]
+})
+
+test('medians per target and connection count', () => {
+  const report = buildReport(samples, TARGETS, [64])
+  assert.deepEqual(report.figures.get('gatehouse@c64'), { rps: 12000, p50Ms: 2.0, p99Ms: 2.5, errors: 0 })
+  assert.equal(report.figures.get('direct@c64')?.rps, 40000)
+})
+
+test('ratios are medians of same-round pairs, so drift cancels out', () => {
+  const report = buildReport(samples, TARGETS, [64])
+  assert.equal(report.ratios.get('gatehouse/reference@c64'), 1.2)
+  assert.equal(report.ratios.get('gatehouse/nginx@c64'), 0.4)
+  assert.equal(report.ratios.get('gatehouse/direct@c64'), 0.3)
+  assert.ok(Math.abs((report.addedP99Ms.get('gatehouse@c64') ?? Number.NaN) - 1.0) < 1e-9)
+})
+
+test('bars: PASS and FAIL against the thresholds', () => {
+  const bars = buildReport(samples, TARGETS, [64]).bars
+  assert.deepEqual(bars.map((b) => [b.key, b.status]), [
+    ['gatehouse/reference@c64', 'PASS'],
+    ['gatehouse/nginx@c64', 'PASS'],
+    ['gatehouse/added_p99_ms@c64', 'FAIL'],
+    ['gatehouse/errors', 'PASS'],
+  ])
+})
+
+test('failed requests through the gateway fail the errors bar', () => {
+  const withErrors = [...samples.filter((s) => s.target !== 'gatehouse' || s.round !== 1), sample('gatehouse', 64, 1, result(12000, 2.0, 2.4, 7))]
+  const report = buildReport(withErrors, TARGETS, [64])
+  assert.equal(report.figures.get('gatehouse@c64')?.errors, 7)
+  assert.equal(report.bars.find((b) => b.key === 'gatehouse/errors')?.status, 'FAIL')
+})
+
+test('a skipped target leaves its rows empty and its bars n/a', () => {
+  const report = buildReport(samples.filter((s) => s.target !== 'gatehouse'), TARGETS, [64])
+  assert.equal(report.figures.has('gatehouse@c64'), false)
+  assert.ok(Number.isNaN(report.ratios.get('gatehouse/reference@c64') ?? 0))
+  assert.deepEqual(report.bars.map((b) => b.status), ['n/a', 'n/a', 'n/a', 'n/a'])
+  assert.match(formatReport(report), /^gatehouse\s+-\s+-\s+-\s+-$/m)
+})
+
+test('the JSON line has the documented shape and no NaN', () => {
+  const report = buildReport(samples.filter((s) => s.target !== 'nginx'), TARGETS, [64])
+  const line = toJsonLine(reportJson(report, { upstream: 'nginx', pinning: { proxyCpu: 0, loadCpu: 1 }, durationS: 10, rounds: 3, warmupS: 2, loadAvg1m: 0.1, skipped: { nginx: 'nginx is not installed' } }))
+  assert.doesNotMatch(line, /\n/)
+  const parsed = JSON.parse(line) as { scenario: string; targets: Record<string, unknown>; ratios: Record<string, unknown>; skipped: Record<string, string> }
+  assert.equal(parsed.scenario, 'passthrough')
+  assert.deepEqual(parsed.targets['gatehouse@c64'], { rps: 12000, p50_ms: 2, p99_ms: 2.5, errors: 0 })
+  assert.equal(parsed.ratios['gatehouse/reference@c64'], 1.2)
+  assert.equal(parsed.ratios['gatehouse/nginx@c64'], null)
+  assert.equal(parsed.skipped.nginx, 'nginx is not installed')
+})

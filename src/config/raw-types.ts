@@ -1,0 +1,53 @@
+// The YAML form of gatehouse.yaml as it stands after schema validation and defaults, before the
+// loader normalises it into GatehouseConfig (types.ts). Short forms the file may use (a bare target
+// URL, `path` instead of `paths`, a single host) are still present here.
+import type { AccessLogConfig, AdminConfig, ForwardingConfig, ListenerConfig, PassiveHealthCheckConfig, PolicySettings, ServerLimits, UpstreamTimeouts } from './types.ts'
+
+export type RawTarget = string | { url: string; weight: number }
+
+export interface RawActiveHealthCheck {
+  path: string
+  intervalMs: number
+  timeoutMs: number
+  healthyThreshold: number
+  unhealthyThreshold: number
+  /** Status codes and `low-high` ranges. */
+  expectStatus: Array<number | string>
+}
+
+export interface RawUpstream {
+  targets: RawTarget[]
+  balancing: 'round-robin' | 'least-connections'
+  poolSize: number
+  queueSize: number
+  keepAliveMs: number
+  timeouts: UpstreamTimeouts
+  retries: number
+  healthCheck: { active?: RawActiveHealthCheck; passive: PassiveHealthCheckConfig }
+}
+
+export interface RawRoute {
+  name?: string
+  hosts: string | string[]
+  path?: string
+  paths?: string | string[]
+  match: 'prefix' | 'exact'
+  methods: string[]
+  stripPath: boolean
+  preserveHost: boolean
+  upstream: string
+  policies: Record<string, PolicySettings[string] | null>
+}
+
+export interface RawConfig {
+  workers: number | 'auto'
+  listeners: ListenerConfig[]
+  admin: AdminConfig
+  limits: ServerLimits & { unsafe: boolean }
+  forwarding: ForwardingConfig
+  observability: { accessLog: AccessLogConfig; logLevel: string; metrics: boolean }
+  shutdown: { drainTimeoutMs: number }
+  upstreams: Record<string, RawUpstream>
+  routes: RawRoute[]
+  policies: Record<string, PolicySettings[string] | null>
+}

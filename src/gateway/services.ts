@@ -1,0 +1,23 @@
+/** Process-wide services the request path reports to; each may be absent (switched off). */
+export interface RequestObservers {
+  metrics: {
+    recordRequest(routeIndex: number, status: number, totalSeconds: number, upstreamSeconds: number | undefined): void
+  } | null
+  accessLog: {
+    record(entry: {
+      time: number
+      correlationId: string
+      method: string
+      path: string
+      status: number
+      durationMs: number
+      upstreamMs: number | undefined
+      bytesSent: number
+      clientIp: string
+      route: string | undefined
+      target: string | undefined
+      errorCode: string | undefined
+      aborted: boolean
+    }): void
+  } | null
+}

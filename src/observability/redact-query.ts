@@ -1,0 +1,42 @@
+// Credentials sent in the query string (RFC 6750 §2.3 `access_token`, API keys) must never reach
+// the access log. Parameter names are compared after percent-decoding and case folding, because
+// the policies that read them decode too: `access%5Ftoken` is still a token.
+
+export const SENSITIVE_QUERY_PARAMS: ReadonlySet<string> = new Set([
+  'access_token', 'api_key', 'apikey', 'key', 'token', 'client_secret', 'password',
+])
+
+export const REDACTED = '***'
+
+// Cheap pre-check: a query that cannot hold a sensitive name skips the split entirely.
+const MAYBE_SENSITIVE = /token|key|secret|password|%|\+/i
+
+function decodeName(name: string): string {
+  if (name.indexOf('%') === -1 && name.indexOf('+') === -1) return name.toLowerCase()
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' ')).toLowerCase()
+  } catch {
+    // Malformed escapes: the policies cannot decode it either, so compare it as written.
+    return name.toLowerCase()
+  }
+}
+
+/** `pathWithQuery` with the values of sensitive query parameters replaced by `***`. */
+export function redactQuery(pathWithQuery: string): string {
+  const queryStart = pathWithQuery.indexOf('?')
+  if (queryStart === -1) return pathWithQuery
+  if (!MAYBE_SENSITIVE.test(pathWithQuery)) return pathWithQuery
+  const parts = pathWithQuery.slice(queryStart + 1).split('&')
+  let changed = false
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]
+    const eq = part.indexOf('=')
+    if (eq === -1) continue
+    const name = part.slice(0, eq)
+    if (SENSITIVE_QUERY_PARAMS.has(decodeName(name))) {
+      parts[i] = name + '=' + REDACTED
+      changed = true
+    }
+  }
+  return changed ? pathWithQuery.slice(0, queryStart + 1) + parts.join('&') : pathWithQuery
+}

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { describe, it } from 'node:test'
+import { parse } from 'yaml'
+import { POLICIES } from './index.ts'
+import { settingsProblems } from './test-settings.ts'
+
+// Each policy's README carries an example route; it must stay a valid configuration.
+describe('policy READMEs', () => {
+  for (const [name, definition] of Object.entries(POLICIES)) {
+    it(`${name}: is registered under its folder name and its README example is valid`, () => {
+      assert.equal(definition.name, name)
+      const readme = readFileSync(new URL(`./${name}/README.md`, import.meta.url), 'utf8')
+      const example = /```yaml\n([\s\S]*?)```/.exec(readme)
+      assert.ok(example, `${name}/README.md has a yaml example`)
+      const settings = parse(example[1]).routes[0].policies[name]
+      assert.ok(settings !== undefined, `${name}/README.md example configures ${name}`)
+      assert.deepEqual(settingsProblems(definition, settings), [])
+    })
+  }
+
+  it('registers exactly the four built-in policies', () => {
+    assert.deepEqual(Object.keys(POLICIES).sort(), ['cors', 'headers', 'ip-restriction', 'request-size'])
+  })
+})
