@@ -1,17 +1,16 @@
 import { parseCommand, type CommandSpec } from './args.ts'
-import { startCommand } from './start.ts'
-import { validateCommand } from './validate.ts'
-import { reloadCommand } from './reload.ts'
-import { versionCommand } from './version.ts'
-import { runBench } from './bench.ts'
 
-// `bench` parses its own arguments (scenario names and their options).
-const benchCommand: CommandSpec = { name: 'bench', summary: 'Run a benchmark scenario side by side with reference targets', usage: 'gatehouse bench <scenario> [--duration S] [--json]', options: {}, run: async () => 0 }
-
-const COMMANDS: CommandSpec[] = [startCommand, validateCommand, reloadCommand, benchCommand, versionCommand]
+// Commands load lazily: `gatehouse version` or `--help` must not pay for the gateway's imports.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandSpec> }> = {
+  start: { summary: 'Start the gateway in the foreground (SIGHUP reloads, SIGTERM drains and stops)', load: async () => (await import('./start.ts')).startCommand },
+  validate: { summary: 'Check a config file and print every problem with file, line and column', load: async () => (await import('./validate.ts')).validateCommand },
+  reload: { summary: 'Ask a running gateway to reload its config (through its admin listener)', load: async () => (await import('./reload.ts')).reloadCommand },
+  bench: { summary: 'Run a benchmark scenario side by side with reference targets', load: async () => { throw new Error('bench parses its own arguments') } },
+  version: { summary: 'Print the Gatehouse and Node.js versions', load: async () => (await import('./version.ts')).versionCommand },
+}
 
 function overview(): string {
-  const lines = COMMANDS.map((command) => `  ${command.name.padEnd(10)}${command.summary}`)
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(10)}${command.summary}`)
   return `Usage: gatehouse <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "gatehouse <command> --help" for a command's options.`
 }
 
@@ -22,13 +21,15 @@ export async function main(argv: string[]): Promise<number> {
     console.log(overview())
     return name === undefined ? 1 : 0
   }
-  if (name === '--version' || name === '-v') return versionCommand.run({}, [])
-  const command = COMMANDS.find((candidate) => candidate.name === name)
-  if (command === undefined) {
+  if (name === '--version' || name === '-v') return (await COMMANDS.version.load()).run({}, [])
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (entry === undefined) {
     console.error(`gatehouse: unknown command "${name}"\n\n${overview()}`)
     return 2
   }
-  if (command === benchCommand) return runBench(rest)
+  // `bench` parses its own arguments (scenario names and their options).
+  if (name === 'bench') return (await import('./bench.ts')).runBench(rest)
+  const command = await entry.load()
   let parsed
   try {
     parsed = parseCommand(command, rest)

@@ -228,31 +228,32 @@ describe('access log to a file', () => {
 describe('access log to stdout', () => {
   const script = fileURLToPath(new URL('./fixtures/stdout-access-log.ts', import.meta.url))
 
-  it('keeps lines whole when several processes share one stdout pipe (cluster workers)', async () => {
-    // Three writers on one pipe and a reader that lags, so the pipe is often full: a write
-    // larger than PIPE_BUF would then be split and interleaved with another process's lines.
-    const node = JSON.stringify(process.execPath)
-    const writer = `${node} ${JSON.stringify(script)} 10000`
-    const child = spawn('sh', ['-c', `${writer} & ${writer} & ${writer} & wait`], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let stdout = ''
-    child.stdout.setEncoding('latin1').on('data', (chunk: string) => {
-      stdout += chunk
-      child.stdout.pause()
-      setTimeout(() => child.stdout.resume(), 1)
+  for (const mode of ['blocking', 'nonblocking']) {
+    it(`keeps lines whole when several processes share one ${mode} stdout pipe (cluster workers)`, async () => {
+      // Three writers on one pipe and a reader that lags, so the pipe is often full: a write
+      // larger than PIPE_BUF would then be split and interleaved with another process's lines.
+      const writer = `${JSON.stringify(process.execPath)} ${JSON.stringify(script)} 8000 ${mode}`
+      const child = spawn('sh', ['-c', `${writer} & ${writer} & ${writer} & wait`], { stdio: ['ignore', 'pipe', 'inherit'] })
+      let stdout = ''
+      child.stdout.setEncoding('latin1').on('data', (chunk: string) => {
+        stdout += chunk
+        child.stdout.pause()
+        setTimeout(() => child.stdout.resume(), 1)
+      })
+      await new Promise((resolve) => child.on('close', resolve))
+      const lines = stdout.trimEnd().split('\n')
+      assert.equal(lines.length, 3 * 8001)
+      const broken = lines.filter((line) => {
+        try {
+          JSON.parse(line)
+          return false
+        } catch {
+          return true
+        }
+      })
+      assert.deepEqual(broken.slice(0, 3), [])
     })
-    await new Promise((resolve) => child.on('close', resolve))
-    const lines = stdout.trimEnd().split('\n')
-    assert.equal(lines.length, 3 * 10001)
-    const broken = lines.filter((line) => {
-      try {
-        JSON.parse(line)
-        return false
-      } catch {
-        return true
-      }
-    })
-    assert.deepEqual(broken.slice(0, 3), [])
-  })
+  }
 
   it('writes complete lines to the process stdout, also when the process exits without close()', async () => {
     const child = spawn(process.execPath, [script, '3000'], { stdio: ['ignore', 'pipe', 'pipe'] })

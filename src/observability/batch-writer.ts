@@ -223,15 +223,29 @@ export class BatchWriter {
   // still buffered synchronously. A write already in flight finishes on its own.
   #writeRemainingSync(): void {
     this.#seal()
-    if (this.#fd === undefined) return
+    const fd = this.#fd
+    if (fd === undefined) return
     for (const chunk of this.#sealed.splice(0)) {
-      try {
-        writeSync(this.#fd, chunk)
-      } catch {
-        return
-      }
+      if (!writeFullySync(fd, chunk)) return
     }
   }
+}
+
+const EXIT_WRITE_ATTEMPTS = 1000
+const sleepCell = new Int32Array(new SharedArrayBuffer(4))
+
+/** Synchronous write that waits out a full non-blocking pipe (EAGAIN) for up to about a second. */
+function writeFullySync(fd: number, buffer: Buffer): boolean {
+  let offset = 0
+  for (let attempt = 0; offset < buffer.length && attempt < EXIT_WRITE_ATTEMPTS; attempt++) {
+    try {
+      offset += writeSync(fd, buffer, offset, buffer.length - offset)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return false
+      Atomics.wait(sleepCell, 0, 0, 1)
+    }
+  }
+  return offset === buffer.length
 }
 
 function writeAsync(fd: number, buffer: Buffer, offset: number): Promise<number> {
