@@ -15,7 +15,7 @@ export const COMMON_OPTIONS = {
 
 export const COMMON_HELP = `  --duration S        seconds per wrk run (default 10)
   --rounds N          rounds; every target runs once per round and connection count (default 3)
-  --connections LIST  comma-separated connection counts (default 64,256)
+  --connections LIST  comma-separated connection counts (default 1,64,256)
   --warmup S          seconds of unmeasured load per target before round 1 (default 2; 0: none)
   --json              print one JSON object with all figures on the last line of stdout
   --check             exit 1 when a bar is missed (default: report PASS/FAIL only)

@@ -12,7 +12,7 @@ export interface AccessLog {
   record(entry: AccessLogEntry): void
   /** Resolves once every line recorded so far has been written. */
   flush(): Promise<void>
-  /** Reopens the file destination (for log rotation); no-op for stdout. */
+  /** Reopens the file destination (for log rotation); no-op for stdout and stderr. */
   reopen(): Promise<void>
   /** Writes what is left and releases the destination; call on shutdown. */
   close(): Promise<void>
@@ -29,7 +29,7 @@ export interface AccessLogOptions {
 }
 
 // A pipe write of at most PIPE_BUF (4 KiB on Linux) bytes is atomic, so when several cluster
-// workers share stdout, their lines cannot interleave mid-line. Files are opened by each worker
+// workers share stdout or stderr, their lines cannot interleave mid-line. Files are opened by each worker
 // with O_APPEND, where a whole write lands in one piece, so a file takes full batches.
 const PIPE_BUF = 4096
 const DEFAULT_FLUSH_BYTES = 64 * 1024
@@ -47,14 +47,15 @@ const DISABLED: AccessLog = {
 /** The access log described by `config`; a no-op object when it is disabled. */
 export function createAccessLog(config: AccessLogConfig, options: AccessLogOptions = {}): AccessLog {
   if (!config.enabled) return DISABLED
-  const toStdout = config.destination === 'stdout'
-  if (!toStdout && !isAbsolute(config.destination)) {
-    throw new GatehouseError('GH_ERR_CONFIG_INVALID', `observability.accessLog.destination must be "stdout" or an absolute file path, got "${config.destination}"`)
+  const { destination } = config
+  const toStream = destination === 'stdout' || destination === 'stderr'
+  if (!toStream && !isAbsolute(destination)) {
+    throw new GatehouseError('GH_ERR_CONFIG_INVALID', `observability.accessLog.destination must be "stdout", "stderr" or an absolute file path, got "${destination}"`)
   }
   const flushBytes = options.flushBytes ?? DEFAULT_FLUSH_BYTES
   const writer = new BatchWriter({
-    destination: toStdout ? 'stdout' : { path: config.destination },
-    chunkBytes: toStdout ? PIPE_BUF : flushBytes,
+    destination: toStream ? destination : { path: destination },
+    chunkBytes: toStream ? PIPE_BUF : flushBytes,
     flushBytes,
     flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
     maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,

@@ -7,8 +7,8 @@ export interface ProblemReporter {
 }
 
 export interface BatchWriterOptions {
-  /** `stdout` (fd 1, never closed here) or an absolute file path, opened for appending. */
-  destination: 'stdout' | { path: string }
+  /** A standard stream (never closed here) or an absolute file path, opened for appending. */
+  destination: 'stdout' | 'stderr' | { path: string }
   /** Largest single write. Lines never straddle two writes, so concurrent writers cannot split a line. */
   chunkBytes: number
   /** Buffered bytes that trigger a write without waiting for the timer. */
@@ -50,6 +50,7 @@ export class BatchWriter {
     this.#options = options
     this.#slab = Buffer.allocUnsafe(options.flushBytes)
     if (options.destination === 'stdout') this.#fd = 1
+    else if (options.destination === 'stderr') this.#fd = 2
     else this.#enqueue(() => this.#open())
     process.on('exit', this.#onExit)
   }
@@ -101,7 +102,7 @@ export class BatchWriter {
    * Lines recorded meanwhile wait in memory.
    */
   reopen(): Promise<void> {
-    if (this.#options.destination === 'stdout' || this.#closed) return this.#tail
+    if (typeof this.#options.destination === 'string' || this.#closed) return this.#tail
     this.#seal()
     this.#scheduleDrain()
     return this.#enqueue(async () => {
@@ -181,7 +182,7 @@ export class BatchWriter {
 
   async #open(): Promise<void> {
     const { destination } = this.#options
-    if (destination === 'stdout') return
+    if (typeof destination === 'string') return
     try {
       this.#fd = await openAsync(destination.path)
       if (this.#failing) {
@@ -196,7 +197,7 @@ export class BatchWriter {
 
   async #closeFd(): Promise<void> {
     const fd = this.#fd
-    if (fd === undefined || this.#options.destination === 'stdout') return
+    if (fd === undefined || typeof this.#options.destination === 'string') return
     this.#fd = undefined
     await new Promise<void>((resolve) => close(fd, () => resolve()))
   }
@@ -216,7 +217,7 @@ export class BatchWriter {
 
   #describe(): string {
     const { destination } = this.#options
-    return destination === 'stdout' ? 'stdout' : destination.path
+    return typeof destination === 'string' ? destination : destination.path
   }
 
   // Last resort when the process exits without close(): the event loop is gone, so write what is

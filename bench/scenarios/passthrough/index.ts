@@ -42,7 +42,7 @@ async function runPassthrough(argv: string[], io: BenchIo): Promise<number> {
   const durationS = numberFlag('duration', flags.duration, 10, { min: 1, integer: true })
   const rounds = numberFlag('rounds', flags.rounds, 3, { min: 1, integer: true })
   const warmupS = numberFlag('warmup', flags.warmup, 2, { min: 0, integer: true })
-  const connections = integerListFlag('connections', flags.connections, [64, 256])
+  const connections = integerListFlag('connections', flags.connections, [1, 64, 256])
   const targetNames = choiceListFlag('targets', flags.targets, PASSTHROUGH_TARGETS)
   const upstreamChoice = choiceFlag<UpstreamChoice>('upstream', flags.upstream, ['auto', 'nginx', 'node'], 'auto')
   const log = (line: string): void => io.err(line + '\n')

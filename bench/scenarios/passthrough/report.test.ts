@@ -41,14 +41,24 @@ test('ratios are medians of same-round pairs, so drift cancels out', () => {
   assert.ok(Math.abs((report.addedP99Ms.get('gatehouse@c64') ?? Number.NaN) - 1.0) < 1e-9)
 })
 
-test('bars: PASS and FAIL against the thresholds', () => {
-  const bars = buildReport(samples, TARGETS, [64]).bars
-  assert.deepEqual(bars.map((b) => [b.key, b.status]), [
+test('bars: PASS and FAIL against the thresholds; added latency is judged at one connection', () => {
+  const unloaded = (gatehouseP99: number): Sample[] => [1, 2, 3].flatMap((round) => [
+    sample('direct', 1, round, result(9000, 0.1, 0.2)),
+    sample('gatehouse', 1, round, result(5000, 0.15, gatehouseP99)),
+    sample('nginx', 1, round, result(7000, 0.12, 0.3)),
+    sample('reference', 1, round, result(4000, 0.2, 0.5)),
+  ])
+  const passing = buildReport([...samples, ...unloaded(0.5)], TARGETS, [1, 64]).bars
+  assert.deepEqual(passing.map((b) => [b.key, b.status]), [
     ['gatehouse/reference@c64', 'PASS'],
     ['gatehouse/nginx@c64', 'PASS'],
-    ['gatehouse/added_p99_ms@c64', 'FAIL'],
+    ['gatehouse/added_p99_ms@c1', 'PASS'],
     ['gatehouse/errors', 'PASS'],
   ])
+  const slow = buildReport([...samples, ...unloaded(1.5)], TARGETS, [1, 64]).bars
+  assert.equal(slow.find((b) => b.key === 'gatehouse/added_p99_ms@c1')?.status, 'FAIL')
+  // Without a one-connection run there is nothing to judge added latency by.
+  assert.equal(buildReport(samples, TARGETS, [64]).bars.find((b) => b.key === 'gatehouse/added_p99_ms@c1')?.status, 'n/a')
 })
 
 test('failed requests through the gateway fail the errors bar', () => {
