@@ -29,13 +29,13 @@ export const reloadCommand: CommandSpec = {
       console.error(`gatehouse reload: no gateway answered on the admin listener ${host}:${admin.port} (${(error as Error).message})`)
       return 1
     }
-    const body = (await response.json()) as { version?: number; detail?: string; issues?: Array<{ message: string }>; errors?: string[] }
+    const body = (await response.json()) as { version?: number; detail?: string }
     if (response.ok) {
       console.log(`reloaded: config version ${body.version}`)
       return 0
     }
-    console.error(`reload refused (${response.status}): ${body.detail ?? ''}`)
-    for (const line of body.errors ?? []) console.error(`  ${line}`)
+    // For a config problem, detail holds one `file:line:column path: message (CODE)` line per issue.
+    console.error(`reload refused (${response.status}); the running config is unchanged:\n${body.detail ?? ''}`)
     return 1
   },
 }

@@ -54,12 +54,12 @@ export class Runtime {
   inFlight = 0
   #retired = false
 
-  constructor(config: GatehouseConfig, version: number, policies: Record<string, PolicyDefinition<unknown>>) {
+  constructor(config: GatehouseConfig, version: number, policies: Record<string, PolicyDefinition<unknown>>, log?: (event: string, fields: object) => void) {
     this.version = version
     this.config = config
     this.forwarding = new ForwardingRules(config.forwarding)
     this.upstreams = new Map()
-    for (const upstream of Object.values(config.upstreams)) this.upstreams.set(upstream.name, compileUpstream(upstream))
+    for (const upstream of Object.values(config.upstreams)) this.upstreams.set(upstream.name, compileUpstream(upstream, log))
     this.router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 1000 })
     const configDir = path.dirname(config.source)
     this.routes = config.routes.map((route, index) => {
@@ -120,8 +120,8 @@ export class Runtime {
   }
 }
 
-function compileUpstream(config: UpstreamConfig): UpstreamRuntime {
-  const targets = new TargetSet(config)
+function compileUpstream(config: UpstreamConfig, log: ((event: string, fields: object) => void) | undefined): UpstreamRuntime {
+  const targets = new TargetSet(config, { log })
   const pools = new Map<Target, ConnectionPool>()
   for (const target of targets.targets) {
     pools.set(target, new ConnectionPool(target.host, target.port, { poolSize: config.poolSize, queueSize: config.queueSize, timeouts: { ...config.timeouts, keepAliveMs: config.keepAliveMs } }))

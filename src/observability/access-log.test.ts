@@ -208,6 +208,18 @@ describe('access log to a file', () => {
     assert.match(String(lines[0].msg), /not keeping up/)
   })
 
+  it('writes a line longer than a whole batch on its own', async () => {
+    const file = join(dir, 'long.log')
+    const accessLog = createAccessLog({ enabled: true, destination: file }, { flushBytes: 512, flushIntervalMs: 60_000 })
+    accessLog.record(entry({ bytesSent: 1 }))
+    accessLog.record(entry({ bytesSent: 2, path: '/' + 'a'.repeat(2000) }))
+    accessLog.record(entry({ bytesSent: 3 }))
+    await accessLog.close()
+    const lines = await readLines(file)
+    assert.deepEqual(lines.map((line) => line.bytesSent), [1, 2, 3])
+    assert.equal(String(lines[1].path).length, 2001)
+  })
+
   it('refuses a relative destination with GH_ERR_CONFIG_INVALID', () => {
     assert.throws(
       () => createAccessLog({ enabled: true, destination: 'logs/access.log' }),
@@ -255,17 +267,37 @@ describe('access log to stdout', () => {
     })
   }
 
-  it('writes complete lines to the process stdout, also when the process exits without close()', async () => {
-    const child = spawn(process.execPath, [script, '3000'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('latin1').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const code = await new Promise((resolve) => child.on('close', resolve))
-    assert.equal(code, 0, stderr)
-    const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line))
-    assert.equal(lines.length, 3001)
-    assert.deepEqual(lines.map((line) => line.bytesSent), Array.from({ length: 3001 }, (_, i) => i))
-    assert.equal(lines[0].msg, 'request')
-  })
+  for (const stream of ['stdout', 'stderr'] as const) {
+    it(`writes complete lines to the process ${stream}, also when the process exits without close()`, async () => {
+      const child = spawn(process.execPath, [script, '3000', 'blocking', stream], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const output = { stdout: '', stderr: '' }
+      child.stdout.setEncoding('latin1').on('data', (chunk: string) => (output.stdout += chunk))
+      child.stderr.setEncoding('latin1').on('data', (chunk: string) => (output.stderr += chunk))
+      const code = await new Promise((resolve) => child.on('close', resolve))
+      const other = stream === 'stdout' ? 'stderr' : 'stdout'
+      assert.equal(code, 0, output.stderr)
+      assert.equal(output[other], '')
+      const lines = output[stream].trimEnd().split('\n').map((line) => JSON.parse(line))
+      assert.equal(lines.length, 3001)
+      assert.deepEqual(lines.map((line) => line.bytesSent), Array.from({ length: 3001 }, (_, i) => i))
+      assert.equal(lines[0].msg, 'request')
+    })
+  }
+
+  for (const mode of ['blocking', 'nonblocking']) {
+    it(`close() gives up after its timeout when nobody reads a ${mode} stdout pipe`, async () => {
+      const stuck = fileURLToPath(new URL('./fixtures/stuck-reader.ts', import.meta.url))
+      const child = spawn(process.execPath, [stuck, mode], { stdio: ['ignore', 'pipe', 'pipe'] })
+      child.stdout.pause() // never read: the pipe and our buffer fill up
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+      const code = await new Promise((resolve) => child.on('exit', resolve))
+      child.stdout.destroy()
+      assert.equal(code, 0, stderr)
+      const lines = stderr.trim().split('\n').map((line) => JSON.parse(line))
+      const done = lines.find((line) => line.closedAfterMs !== undefined)
+      assert.ok(done.closedAfterMs >= 250 && done.closedAfterMs < 2000, `closed after ${done.closedAfterMs} ms`)
+      assert.ok(lines.some((line) => /did not take the last lines in time/.test(line.msg)), stderr)
+    })
+  }
 })

@@ -14,8 +14,8 @@ export interface AccessLog {
   flush(): Promise<void>
   /** Reopens the file destination (for log rotation); no-op for stdout and stderr. */
   reopen(): Promise<void>
-  /** Writes what is left and releases the destination; call on shutdown. */
-  close(): Promise<void>
+  /** Writes what is left and releases the destination; call on shutdown. Waits at most `timeoutMs` (default 5 s). */
+  close(timeoutMs?: number): Promise<void>
   /** Lines dropped because the destination could not keep up. */
   readonly droppedLines: number
 }
@@ -67,7 +67,7 @@ export function createAccessLog(config: AccessLogConfig, options: AccessLogOptio
     },
     flush: () => writer.flush(),
     reopen: () => writer.reopen(),
-    close: () => writer.close(),
+    close: (timeoutMs) => writer.close(timeoutMs),
     get droppedLines() {
       return writer.droppedLines
     },

@@ -21,6 +21,7 @@ export interface BatchWriterOptions {
 }
 
 const RETRY_DELAY_MS = 10
+const DEFAULT_CLOSE_TIMEOUT_MS = 5000
 
 /**
  * Collects ASCII lines in memory and writes them in batches, one `write(2)` per chunk, through
@@ -41,6 +42,8 @@ export class BatchWriter {
   #tail: Promise<void> = Promise.resolve()
   #drainScheduled = false
   #closed = false
+  // Set when close() gave up waiting: stop retrying a full pipe.
+  #abandoned = false
   #failing = false
   #droppedLines = 0
   readonly #onTimer = (): void => { this.#timer = undefined; this.#seal(); this.#scheduleDrain() }
@@ -71,11 +74,9 @@ export class BatchWriter {
     this.#queuedBytes += bytes
     if (this.#offset + bytes > this.#slab.length) {
       this.#seal()
+      if (bytes > this.#slab.length) this.#sealed.push(Buffer.from(line, 'latin1'))
       this.#scheduleDrain()
-      if (bytes > this.#slab.length) {
-        this.#sealed.push(Buffer.from(line, 'latin1'))
-        return
-      }
+      if (bytes > this.#slab.length) return
     }
     if (this.#offset + bytes - this.#chunkStart > this.#options.chunkBytes) {
       this.#sealed.push(this.#slab.subarray(this.#chunkStart, this.#offset))
@@ -111,14 +112,30 @@ export class BatchWriter {
     })
   }
 
-  /** Writes everything still buffered, then releases the file. Later lines are ignored. */
-  close(): Promise<void> {
+  /**
+   * Writes everything still buffered, then releases the file. Later lines are ignored. A reader
+   * that has stopped reading cannot hold shutdown hostage: after `timeoutMs` the remaining
+   * lines are given up (and reported).
+   */
+  close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     if (this.#closed) return this.#tail
     this.#closed = true
-    process.off('exit', this.#onExit)
     this.#seal()
     this.#scheduleDrain()
-    return this.#enqueue(() => this.#closeFd())
+    const closing = this.#enqueue(async () => {
+      await this.#closeFd()
+      process.off('exit', this.#onExit)
+    })
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.#abandoned = true
+        process.off('exit', this.#onExit)
+        this.#options.report.error({ destination: this.#describe(), pendingBytes: this.#queuedBytes, timeoutMs }, 'access log destination did not take the last lines in time; they are dropped')
+        resolve()
+      }, timeoutMs)
+    })
+    return Promise.race([closing, deadline]).finally(() => clearTimeout(timer))
   }
 
   #seal(): void {
@@ -165,6 +182,7 @@ export class BatchWriter {
       try {
         offset += await writeAsync(fd, buffer, offset)
       } catch (error) {
+        if (this.#abandoned) return // close() gave up on these lines and has said so
         if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
           // A non-blocking pipe is full: the reader is slow. Wait rather than spin.
           await delay(RETRY_DELAY_MS)

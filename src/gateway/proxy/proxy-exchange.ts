@@ -52,6 +52,8 @@ export class ProxyExchange implements Exchange {
   #hasBody = false
   /** Whether the request body is being (or was) consumed by the upstream exchange. */
   #bodyRead = false
+  /** The client response was ended together with the last body bytes. */
+  #ended = false
   #errorCode: string | undefined = undefined
   /** Request line and `host: ` prefix; the authority depends on the target picked. */
   #requestLine = ''
@@ -132,6 +134,7 @@ export class ProxyExchange implements Exchange {
       return
     }
     this.#upstreamHead = this.#buildHead()
+    ctx.markDispatched()
     this.#dispatch()
   }
 
@@ -270,8 +273,14 @@ export class ProxyExchange implements Exchange {
     this.#writeHead(status, filterResponseHeaders(headers))
   }
 
-  onBody(chunk: Buffer): boolean {
+  onBody(chunk: Buffer, last: boolean): boolean {
     this.#bytesSent += chunk.length
+    if (last) {
+      // The common small response: head and body leave in one write.
+      this.#ended = true
+      this.#res.end(chunk)
+      return true
+    }
     const ok = this.#res.write(chunk)
     if (!ok) this.#res.once('drain', this.#resumeUpstream)
     return ok
@@ -289,7 +298,7 @@ export class ProxyExchange implements Exchange {
       for (let i = 0; i < trailers.length; i += 2) pairs.push([trailers[i], trailers[i + 1]])
       this.#res.addTrailers(pairs)
     }
-    this.#res.end()
+    if (!this.#ended) this.#res.end()
   }
 
   onFailure(kind: UpstreamFailure, detail: string, responseStarted: boolean): void {
@@ -332,6 +341,7 @@ export class ProxyExchange implements Exchange {
 
   #fail(error: GatehouseError, close = false): void {
     this.#errorCode = error.code
+    if (error.status === 500) this.#observers.internalError?.(error, this.#correlationId)
     // A request body nobody read would otherwise be read and discarded by node: close instead.
     if (this.#hasBody && !this.#bodyRead) close = true
     const res = this.#res

@@ -6,7 +6,7 @@ function parse(raw: string | string[], isHead = false) {
   const result = { status: 0, headers: [] as string[], body: '', trailers: null as string[] | null, complete: false, keepAlive: true, parser: null as unknown as ResponseParser }
   const parser = new ResponseParser({
     onHead: (status, headers) => Object.assign(result, { status, headers }),
-    onBody: (chunk) => (result.body += chunk.toString('latin1')),
+    onBody: (chunk) => (result.body += chunk.toString("latin1")),
     onComplete: (trailers) => Object.assign(result, { trailers, complete: true }),
   })
   parser.reset(isHead)

@@ -15,8 +15,11 @@ const DIGITS = /^\d{1,15}$/
 export interface ResponseEvents {
   /** Status and raw headers (flat name/value list, original case). */
   onHead(status: number, headers: string[]): void
-  /** A slice of body bytes (a view into the socket's buffer; forward it, don't keep it). */
-  onBody(chunk: Buffer): void
+  /**
+   * A slice of body bytes (a view into the socket's buffer; forward it, don't keep it). `last` is
+   * true when this slice ends a Content-Length body, so the whole response can end in one write.
+   */
+  onBody(chunk: Buffer, last: boolean): void
   /** Response complete; `trailers` is a flat list or null. */
   onComplete(trailers: string[] | null): void
 }
@@ -92,14 +95,14 @@ export class ResponseParser {
         }
         case S.fixed: {
           const take = Math.min(this.#remaining, data.length - offset)
-          this.#events.onBody(data.subarray(offset, offset + take))
-          offset += take
           this.#remaining -= take
+          this.#events.onBody(offset === 0 && take === data.length ? data : data.subarray(offset, offset + take), this.#remaining === 0)
+          offset += take
           if (this.#remaining === 0) this.#complete()
           break
         }
         case S.untilClose:
-          this.#events.onBody(offset === 0 ? data : data.subarray(offset))
+          this.#events.onBody(offset === 0 ? data : data.subarray(offset), false)
           return null
         case S.chunkSize: {
           const end = data.indexOf('\r\n', offset, 'latin1')
@@ -126,7 +129,7 @@ export class ResponseParser {
         }
         case S.chunkData: {
           const take = Math.min(this.#remaining, data.length - offset)
-          this.#events.onBody(data.subarray(offset, offset + take))
+          this.#events.onBody(data.subarray(offset, offset + take), false)
           offset += take
           this.#remaining -= take
           if (this.#remaining === 0) this.#state = S.chunkDataEnd

@@ -7,7 +7,7 @@ export type UpstreamFailure = 'connect' | 'timeout' | 'reset' | 'protocol'
 export interface Exchange {
   onHead(status: number, headers: string[]): void
   /** Returns false when the client cannot take more now; the connection then pauses reading. */
-  onBody(chunk: Buffer): boolean
+  onBody(chunk: Buffer, last: boolean): boolean
   onComplete(trailers: string[] | null): void
   /** `responseStarted`: some response bytes already arrived (the exchange cannot be retried). */
   onFailure(kind: UpstreamFailure, detail: string, responseStarted: boolean): void
@@ -105,8 +105,8 @@ export class UpstreamConnection implements ResponseEvents {
     this.#exchange?.onHead(status, headers)
   }
 
-  onBody(chunk: Buffer): void {
-    if (this.#exchange !== null && !this.#exchange.onBody(chunk)) this.socket.pause()
+  onBody(chunk: Buffer, last: boolean): void {
+    if (this.#exchange !== null && !this.#exchange.onBody(chunk, last)) this.socket.pause()
   }
 
   onComplete(trailers: string[] | null): void {

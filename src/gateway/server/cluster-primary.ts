@@ -3,6 +3,7 @@ import { createAdminServer } from '../../admin/server.ts'
 import { loadConfigFile, redactConfig } from '../../config/load.ts'
 import type { GatehouseConfig } from '../../config/types.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+import { ConfigError } from '../../config/issues.ts'
 import { createClusterMetrics } from '../../observability/cluster-metrics.ts'
 import type { ProcessLogger } from '../../observability/process-log.ts'
 import type { ReloadResult } from './gateway.ts'
@@ -19,21 +20,22 @@ export async function startClusterPrimary(configFile: string, config: GatehouseC
   const pending = new Map<number, { waiting: number; results: ReloadResult[]; resolve: (result: ReloadResult) => void }>()
   let currentConfig = config
 
-  const onMessage = (worker: Worker, message: WorkerMessage): void => {
+  const onMessage = (message: WorkerMessage): void => {
     if (message.type !== 'reloaded') return
     const entry = pending.get(message.requestId)
     if (entry === undefined) return
-    entry.results.push(message.ok ? { ok: true, version: message.version } : { ok: false, error: new GatehouseError(message.code, message.detail, { extra: { errors: message.errors } }) })
+    entry.results.push(
+      message.ok ? { ok: true, version: message.version } : { ok: false, error: message.issues.length > 0 ? new ConfigError(message.issues) : new GatehouseError(message.code, message.detail) },
+    )
     if (--entry.waiting === 0) {
       pending.delete(message.requestId)
       entry.resolve(entry.results.find((result) => !result.ok) ?? entry.results[0])
     }
-    void worker
   }
 
   const fork = (): Worker => {
     const worker = cluster.fork({ GATEHOUSE_WORKER: '1' })
-    worker.on('message', (message: WorkerMessage) => onMessage(worker, message))
+    worker.on('message', onMessage)
     return worker
   }
   cluster.on('exit', (worker, code, signal) => {
@@ -53,7 +55,13 @@ export async function startClusterPrimary(configFile: string, config: GatehouseC
     const live = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined)
     const requestId = nextRequestId++
     return new Promise((resolve) => {
-      pending.set(requestId, { waiting: live.length, results: [], resolve })
+      // A worker that dies mid-reload never answers; its replacement starts on the new file anyway.
+      const timer = setTimeout(() => {
+        pending.delete(requestId)
+        resolve({ ok: false, error: new GatehouseError('GH_ERR_INTERNAL', 'not every worker confirmed the reload within 30 s') })
+      }, 30_000)
+      timer.unref()
+      pending.set(requestId, { waiting: live.length, results: [], resolve: (result) => { clearTimeout(timer); resolve(result) } })
       const message: PrimaryMessage = { type: 'reload', requestId }
       for (const worker of live) worker.send(message)
     })

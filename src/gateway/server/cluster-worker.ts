@@ -1,4 +1,4 @@
-import { formatConfigIssues, ConfigError } from '../../config/issues.ts'
+import { ConfigError } from '../../config/issues.ts'
 import type { ProcessLogger } from '../../observability/process-log.ts'
 import { Gateway } from './gateway.ts'
 import type { PrimaryMessage, WorkerMessage } from './worker-messages.ts'
@@ -12,7 +12,7 @@ export async function startClusterWorker(configFile: string, log: ProcessLogger)
       void gateway.reload().then((result) => {
         const reply: WorkerMessage = result.ok
           ? { type: 'reloaded', requestId: message.requestId, ok: true, version: result.version }
-          : { type: 'reloaded', requestId: message.requestId, ok: false, code: result.error.code, detail: result.error.detail, errors: result.error instanceof ConfigError ? formatConfigIssues(result.error.issues).split('\n') : [] }
+          : { type: 'reloaded', requestId: message.requestId, ok: false, code: result.error.code, detail: result.error.detail, issues: result.error instanceof ConfigError ? result.error.issues : [] }
         process.send?.(reply)
       })
     } else if (message.type === 'shutdown') {

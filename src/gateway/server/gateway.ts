@@ -8,6 +8,7 @@ import { GatewayMetrics } from '../../observability/metrics.ts'
 import { POLICIES } from '../../policies/index.ts'
 import { ProxyExchange } from '../proxy/proxy-exchange.ts'
 import { Runtime } from '../runtime.ts'
+import type { RequestObservers } from '../services.ts'
 import { closeListener, openListener, type Listener } from './listeners.ts'
 
 export type ReloadResult = { ok: true; version: number } | { ok: false; error: GatehouseError }
@@ -47,7 +48,7 @@ export class Gateway {
 
   static async start(options: GatewayOptions): Promise<Gateway> {
     const config = await loadConfigFile(options.configFile, { env: options.env ?? process.env, policies: options.policies })
-    const gateway = new Gateway(options, new Runtime(config, 1, options.policies ?? POLICIES))
+    const gateway = new Gateway(options, new Runtime(config, 1, options.policies ?? POLICIES, healthLog(options)))
     await gateway.#listen()
     gateway.#runtime.startHealthChecks()
     return gateway
@@ -72,7 +73,11 @@ export class Gateway {
 
   async #listen(): Promise<void> {
     const { config } = this.#runtime
-    const observers = { metrics: this.metrics, accessLog: this.#accessLog }
+    const observers: RequestObservers = {
+      metrics: this.metrics,
+      accessLog: this.#accessLog,
+      internalError: (error, correlationId) => this.#options.log?.('error', error.detail, { code: error.code, correlationId, cause: String((error.cause as Error | undefined)?.stack ?? error.cause) }),
+    }
     const onRequest = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
       if (this.#draining) res.shouldKeepAlive = false
       new ProxyExchange(req, res, this.#runtime, observers, expectContinue).begin()
@@ -104,7 +109,7 @@ export class Gateway {
     let next: Runtime
     try {
       const config = await loadConfigFile(this.#options.configFile, { env: this.#options.env ?? process.env, policies: this.#options.policies })
-      next = new Runtime(config, this.#runtime.version + 1, this.#options.policies ?? POLICIES)
+      next = new Runtime(config, this.#runtime.version + 1, this.#options.policies ?? POLICIES, healthLog(this.#options))
     } catch (error) {
       const gatehouseError = error instanceof GatehouseError ? error : new GatehouseError('GH_ERR_CONFIG_INVALID', String(error))
       this.metrics?.recordReload(false)
@@ -142,6 +147,12 @@ export class Gateway {
     this.#runtime.retire()
     await this.#accessLog?.close()
   }
+}
+
+/** Upstream health transitions (ejections, panic mode) as process-log warnings. */
+function healthLog(options: GatewayOptions): ((event: string, fields: object) => void) | undefined {
+  const log = options.log
+  return log === undefined ? undefined : (event, fields) => log('warn', event, fields as Record<string, unknown>)
 }
 
 function sameListeners(a: GatehouseConfig, b: GatehouseConfig): boolean {

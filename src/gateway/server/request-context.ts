@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { HeaderList } from '../../kit/header-list.ts'
 import type { DirectResponse, GatewayRequest, Identity, RequestContext, UpstreamRequest } from '../../kit/context.ts'
 
@@ -28,6 +29,7 @@ export class GatewayRequestContext implements RequestContext, GatewayRequest {
   directResponse: DirectResponse | undefined = undefined
   #responseHeaders: HeaderList | null = null
   #state: Map<string, unknown> | null = null
+  #dispatched = false
 
   constructor(raw: IncomingMessage, fields: RequestFields, upstreamPath: string, upstreamHeaders: string[], maxBodySize: number) {
     this.raw = raw
@@ -65,6 +67,13 @@ export class GatewayRequestContext implements RequestContext, GatewayRequest {
   }
 
   respond(response: DirectResponse): void {
+    if (this.#dispatched) throw new GatehouseError('GH_ERR_PHASE_VIOLATION', 'respond() called after the request went upstream')
+    if (this.directResponse !== undefined) throw new GatehouseError('GH_ERR_PHASE_VIOLATION', 'respond() called twice')
     this.directResponse = response
+  }
+
+  /** Ends the request phases: from here on the request belongs to the upstream exchange. */
+  markDispatched(): void {
+    this.#dispatched = true
   }
 }
