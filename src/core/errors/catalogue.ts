@@ -30,6 +30,9 @@ export const CATALOGUE = {
   GH_ERR_INTERNAL: { status: 500, title: 'Internal gateway error' },
   GH_ERR_ADMIN_UNAUTHORIZED: { status: 401, title: 'Admin credential required' },
   GH_ERR_ADMIN_NOT_FOUND: { status: 404, title: 'No such admin resource' },
+  // Stores.
+  GH_ERR_STORE_CONFLICT: { status: 409, title: 'A record with this identifier already exists' },
+  GH_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The store is unavailable' },
   // Configuration (CLI exit messages and admin reload answers).
   GH_ERR_CONFIG_FILE: { status: 400, title: 'Configuration file cannot be read' },
   GH_ERR_CONFIG_SYNTAX: { status: 400, title: 'Configuration file is not valid YAML' },

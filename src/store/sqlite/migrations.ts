@@ -1,0 +1,78 @@
+import type { DatabaseSync } from 'node:sqlite'
+import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+
+export interface Migration {
+  version: number
+  sql: string
+}
+
+// Numbered, append-only: a released migration is never edited; a change is a new entry.
+// Lists (scopes, URIs, grant types) are JSON text. Times are epoch seconds as given by the caller.
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE clients (
+        client_id TEXT PRIMARY KEY, secret_digest TEXT, client_type TEXT NOT NULL, client_profile TEXT NOT NULL,
+        client_name TEXT NOT NULL, client_desc TEXT NOT NULL, scopes TEXT NOT NULL, default_scopes TEXT NOT NULL,
+        redirect_uris TEXT NOT NULL, grant_types TEXT NOT NULL, auth_method TEXT NOT NULL, jwks TEXT,
+        access_token_ttl INTEGER, owner_id TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE users (
+        user_id TEXT PRIMARY KEY, password_hash TEXT NOT NULL, scopes TEXT NOT NULL, created_at INTEGER NOT NULL
+      );
+      CREATE TABLE access_tokens (
+        jti TEXT PRIMARY KEY, client_id TEXT NOT NULL, subject TEXT NOT NULL, scopes TEXT NOT NULL, family_id TEXT,
+        issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked INTEGER NOT NULL
+      );
+      CREATE INDEX access_tokens_by_family ON access_tokens (family_id);
+      CREATE INDEX access_tokens_by_expiry ON access_tokens (expires_at);
+      CREATE TABLE refresh_tokens (
+        digest TEXT PRIMARY KEY, family_id TEXT NOT NULL, client_id TEXT NOT NULL, subject TEXT NOT NULL,
+        scopes TEXT NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER
+      );
+      CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+      CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens (expires_at);
+      CREATE TABLE refresh_families (
+        family_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, subject TEXT NOT NULL, revoked_at INTEGER
+      );
+      CREATE TABLE seen_jtis (
+        issuer TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (issuer, jti)
+      ) WITHOUT ROWID;
+      CREATE INDEX seen_jtis_by_expiry ON seen_jtis (expires_at);
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY, algorithm TEXT NOT NULL, private_key_pem TEXT NOT NULL, public_jwk TEXT NOT NULL,
+        created_at INTEGER NOT NULL, activates_at INTEGER NOT NULL, retired_at INTEGER, expires_at INTEGER
+      );
+    `,
+  },
+]
+
+/**
+ * Brings the file up to the newest migration in one IMMEDIATE transaction: the write lock is taken
+ * before the version is read, so two processes opening the same file at once apply each migration
+ * once, and a migration that fails leaves the file exactly as it was.
+ */
+export function applyMigrations(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)')
+    const row = db.prepare('SELECT max(version) AS version FROM schema_version').get()
+    const current = Number(row?.version ?? 0)
+    const newest = migrations.length === 0 ? 0 : migrations[migrations.length - 1].version
+    if (current > newest) {
+      throw new GatehouseError('GH_ERR_INTERNAL', `store open failed: the file has schema version ${current}, newer than the ${newest} this Gatehouse knows`)
+    }
+    const record = db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)')
+    for (const migration of migrations) {
+      if (migration.version <= current) continue
+      db.exec(migration.sql)
+      record.run(migration.version, Math.floor(Date.now() / 1000))
+    }
+    db.exec('COMMIT')
+    return newest
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK')
+    throw error
+  }
+}

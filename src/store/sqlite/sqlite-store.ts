@@ -1,0 +1,180 @@
+import type { DatabaseSync } from 'node:sqlite'
+import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+import { StoreConflictError } from '../errors.ts'
+import type {
+  AccessTokenRecord, ClientRecord, Page, RefreshFamilyRecord, RefreshTokenRecord, SigningKeyRecord, Store, UserRecord,
+} from '../ports.ts'
+import { describeFailure, runOperation } from './failure.ts'
+import { openDatabase } from './open-database.ts'
+import { checkLimit, decodeCursor, encodeCursor } from './paging.ts'
+import * as rows from './rows.ts'
+import { prepareStatements, type Statements } from './statements.ts'
+
+/** Opens the store at `path` (a file, created 0600 with its parent folders, or `:memory:`). */
+export async function openSqliteStore(path: string): Promise<SqliteStore> {
+  const db = openDatabase(path)
+  try {
+    return new SqliteStore(db, prepareStatements(db))
+  } catch (error) {
+    db.close()
+    throw new GatehouseError('GH_ERR_INTERNAL', `store open failed for ${path}: ${describeFailure(error)}`, { cause: error })
+  }
+}
+
+/**
+ * The embedded default store. node:sqlite is synchronous, so each method runs to completion in
+ * one call; the atomic operations are also single statements, which keeps them atomic between
+ * processes sharing the file (cluster workers), under SQLite's file lock.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite'
+  readonly #db: DatabaseSync
+  #statements: Statements | null
+
+  constructor(db: DatabaseSync, statements: Statements) {
+    this.#db = db
+    this.#statements = statements
+  }
+
+  async createClient(client: ClientRecord): Promise<void> {
+    this.#run('createClient', (s) => {
+      if (s.insertClient.run(rows.clientParams(client)).changes === 0) throw new StoreConflictError('client', client.clientId)
+    })
+  }
+
+  async getClient(clientId: string): Promise<ClientRecord | null> {
+    return this.#run('getClient', (s) => mapOrNull(s.selectClient.get(clientId), rows.clientFromRow))
+  }
+
+  async updateClient(client: ClientRecord): Promise<boolean> {
+    return this.#run('updateClient', (s) => s.updateClient.run(rows.clientParams(client)).changes > 0)
+  }
+
+  async deleteClient(clientId: string): Promise<boolean> {
+    return this.#run('deleteClient', (s) => s.deleteClient.run(clientId).changes > 0)
+  }
+
+  async listClients(options: { limit: number; cursor?: string | null }): Promise<Page<ClientRecord>> {
+    return this.#run('listClients', (s) => {
+      checkLimit(options.limit)
+      const after = decodeCursor(options.cursor)
+      // One row more than asked says whether a next page exists, so the last page has next: null.
+      const found = after === null ? s.listClientsFirst.all(options.limit + 1) : s.listClientsAfter.all(after, options.limit + 1)
+      const items = found.slice(0, options.limit).map(rows.clientFromRow)
+      return { items, next: found.length > options.limit ? encodeCursor(items[items.length - 1].clientId) : null }
+    })
+  }
+
+  async createUser(user: UserRecord): Promise<void> {
+    this.#run('createUser', (s) => {
+      if (s.insertUser.run(rows.userParams(user)).changes === 0) throw new StoreConflictError('user', user.userId)
+    })
+  }
+
+  async getUser(userId: string): Promise<UserRecord | null> {
+    return this.#run('getUser', (s) => mapOrNull(s.selectUser.get(userId), rows.userFromRow))
+  }
+
+  async deleteUser(userId: string): Promise<boolean> {
+    return this.#run('deleteUser', (s) => s.deleteUser.run(userId).changes > 0)
+  }
+
+  async saveAccessToken(token: AccessTokenRecord): Promise<void> {
+    this.#run('saveAccessToken', (s) => {
+      if (s.insertAccessToken.run(rows.accessTokenParams(token)).changes === 0) throw new StoreConflictError('access token', token.jti)
+    })
+  }
+
+  async getAccessToken(jti: string): Promise<AccessTokenRecord | null> {
+    return this.#run('getAccessToken', (s) => mapOrNull(s.selectAccessToken.get(jti), rows.accessTokenFromRow))
+  }
+
+  async revokeAccessToken(jti: string): Promise<boolean> {
+    return this.#run('revokeAccessToken', (s) => s.revokeAccessToken.run(jti).changes > 0)
+  }
+
+  async revokeAccessTokensOfFamily(familyId: string): Promise<number> {
+    return this.#run('revokeAccessTokensOfFamily', (s) => Number(s.revokeAccessTokensOfFamily.run(familyId).changes))
+  }
+
+  async saveRefreshToken(token: RefreshTokenRecord): Promise<void> {
+    this.#run('saveRefreshToken', (s) => {
+      if (s.insertRefreshToken.run(rows.refreshTokenParams(token)).changes === 0) throw new StoreConflictError('refresh token')
+    })
+  }
+
+  async getRefreshToken(digest: string): Promise<RefreshTokenRecord | null> {
+    return this.#run('getRefreshToken', (s) => mapOrNull(s.selectRefreshToken.get(digest), rows.refreshTokenFromRow))
+  }
+
+  async markRefreshTokenUsed(digest: string, at: number): Promise<boolean> {
+    return this.#run('markRefreshTokenUsed', (s) => s.markRefreshTokenUsed.run(at, digest).changes > 0)
+  }
+
+  async createFamily(family: RefreshFamilyRecord): Promise<void> {
+    this.#run('createFamily', (s) => {
+      if (s.insertFamily.run(rows.familyParams(family)).changes === 0) throw new StoreConflictError('refresh family', family.familyId)
+    })
+  }
+
+  async getFamily(familyId: string): Promise<RefreshFamilyRecord | null> {
+    return this.#run('getFamily', (s) => mapOrNull(s.selectFamily.get(familyId), rows.familyFromRow))
+  }
+
+  async revokeFamily(familyId: string, at: number): Promise<boolean> {
+    return this.#run('revokeFamily', (s) => s.revokeFamily.run(at, familyId).changes > 0)
+  }
+
+  async rememberJti(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
+    return this.#run('rememberJti', (s) => s.rememberJti.run(issuer, jti, expiresAt).changes > 0)
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    return this.#run('purgeExpired', (s) => {
+      this.#db.exec('BEGIN IMMEDIATE')
+      try {
+        const purged = [s.purgeAccessTokens, s.purgeRefreshTokens, s.purgeJtis]
+          .reduce((sum, statement) => sum + Number(statement.run(now).changes), 0)
+        this.#db.exec('COMMIT')
+        return purged
+      } catch (error) {
+        if (this.#db.isTransaction) this.#db.exec('ROLLBACK')
+        throw error
+      }
+    })
+  }
+
+  async saveKey(key: SigningKeyRecord): Promise<void> {
+    this.#run('saveKey', (s) => {
+      if (s.insertKey.run(rows.keyParams(key)).changes === 0) throw new StoreConflictError('signing key', key.kid)
+    })
+  }
+
+  async listKeys(): Promise<SigningKeyRecord[]> {
+    return this.#run('listKeys', (s) => s.listKeys.all().map(rows.keyFromRow))
+  }
+
+  async updateKey(key: SigningKeyRecord): Promise<boolean> {
+    return this.#run('updateKey', (s) => s.updateKey.run(rows.keyParams(key)).changes > 0)
+  }
+
+  async deleteKey(kid: string): Promise<boolean> {
+    return this.#run('deleteKey', (s) => s.deleteKey.run(kid).changes > 0)
+  }
+
+  async close(): Promise<void> {
+    if (this.#statements === null) return
+    this.#statements = null
+    this.#db.close()
+  }
+
+  #run<T>(operation: string, work: (statements: Statements) => T): T {
+    const statements = this.#statements
+    if (statements === null) throw new GatehouseError('GH_ERR_INTERNAL', `store ${operation} failed: the sqlite store is closed`)
+    return runOperation(operation, () => work(statements))
+  }
+}
+
+function mapOrNull<T>(row: rows.Row | undefined, map: (row: rows.Row) => T): T | null {
+  return row === undefined ? null : map(row)
+}
