@@ -1,0 +1,39 @@
+// Stored form of high-entropy secrets (client secrets, refresh tokens, API keys): HMAC-SHA-256
+// under a server pepper. A slow password hash buys nothing for a 256-bit random value, and a keyed
+// digest is deterministic, so the store can look a secret up by its digest. The pepper lives
+// outside the store (configuration/environment): a dump of the store alone cannot confirm a guess.
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto'
+import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+
+const DIGEST_HEX_LENGTH = 64
+
+export class SecretHasher {
+  // A KeyObject rather than the raw Buffer: createHmac with a Buffer key sets the key up again
+  // on every call, which costs about six times the HMAC itself.
+  readonly #pepper: KeyObject
+
+  /** `pepper`: at least 32 bytes (a string is taken as UTF-8). */
+  constructor(pepper: Buffer | string) {
+    const bytes = typeof pepper === 'string' ? Buffer.from(pepper, 'utf8') : Buffer.isBuffer(pepper) ? pepper : undefined
+    if (bytes === undefined || bytes.length < 32) {
+      throw new GatehouseError('GH_ERR_CONFIG_INVALID', 'secret pepper must be at least 32 bytes (e.g. 43 characters of base64url from a random source)')
+    }
+    this.#pepper = createSecretKey(bytes) // copies the bytes
+  }
+
+  /** Lower-case hex HMAC-SHA-256(pepper, secret): 64 characters. */
+  digest(secret: string): string {
+    return createHmac('sha256', this.#pepper).update(secret, 'utf8').digest('hex')
+  }
+
+  /**
+   * Whether `secret` has `storedDigest`. Digests are compared, never secrets, so the comparison
+   * always runs over 64 bytes whatever was presented, and in constant time. A stored value that
+   * is not a 64-character digest matches nothing.
+   */
+  matches(secret: string, storedDigest: string): boolean {
+    if (typeof secret !== 'string' || typeof storedDigest !== 'string' || storedDigest.length !== DIGEST_HEX_LENGTH) return false
+    // latin1 maps each character to one byte, so both buffers are 64 bytes long.
+    return timingSafeEqual(Buffer.from(this.digest(secret), 'latin1'), Buffer.from(storedDigest, 'latin1'))
+  }
+}

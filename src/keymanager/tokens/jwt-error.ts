@@ -1,0 +1,34 @@
+// Why a JWT was refused. `reason` is stable (tests, metrics labels and the gateway's
+// `error_description` rely on it); `message` adds what was seen, never key material.
+
+export type JwtRejection =
+  | 'token_too_large'
+  | 'malformed'
+  | 'alg_not_allowed'
+  | 'unknown_kid'
+  | 'crit_unsupported'
+  | `unsupported_header:${string}`
+  | 'wrong_typ'
+  | 'bad_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issued_in_future'
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | `missing_claim:${string}`
+  | `invalid_claim:${string}`
+
+export class JwtError extends Error {
+  readonly reason: JwtRejection
+
+  constructor(reason: JwtRejection, message: string) {
+    // Rejections are driven by whoever sends tokens, often in bulk; a stack trace would be the
+    // most expensive part of refusing one and says nothing useful, so none is captured.
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    super(message)
+    Error.stackTraceLimit = limit
+    this.name = 'JwtError'
+    this.reason = reason
+  }
+}
