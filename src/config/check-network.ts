@@ -1,6 +1,7 @@
 // Checks on what the process binds and reads: listener names and ports, TLS files, and the admin
 // listener's exposure (ADM-01).
-import { accessSync, constants, statSync } from 'node:fs'
+import { accessSync, readFileSync, constants, statSync } from 'node:fs'
+import { createSecureContext } from 'node:tls'
 import { isLoopbackHost, isWildcardHost } from './check-values.ts'
 import { displayFile, type DraftIssue, type PathSegment } from './issues.ts'
 import type { GatehouseConfig, ListenerConfig } from './types.ts'
@@ -44,12 +45,31 @@ function checkTls(listener: ListenerConfig, base: PathSegment[], issues: DraftIs
     issues.push({ code: 'GH_ERR_CONFIG_TLS', path: [...base, 'protocol'], message: 'an https listener needs tls.cert and tls.key' })
     return
   }
+  let readable = true
   for (const part of ['cert', 'key'] as const) {
     const problem = unreadable(listener.tls[part])
     if (problem !== undefined) {
+      readable = false
       const what = part === 'cert' ? 'certificate' : 'private key'
       issues.push({ code: 'GH_ERR_CONFIG_TLS', path: [...base, 'tls', part], message: `${what} file "${displayFile(listener.tls[part])}" ${problem}` })
     }
+  }
+  if (readable) checkTlsPair(listener.tls.cert, listener.tls.key, base, issues)
+}
+
+// Parsing the pair here turns "not PEM" and "key does not match" into config errors at load,
+// instead of a raw OpenSSL error when the listener opens. The message names the file, never its content.
+function checkTlsPair(cert: string, key: string, base: PathSegment[], issues: DraftIssue[]): void {
+  try {
+    createSecureContext({ cert: readFileSync(cert), key: readFileSync(key) })
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? ''
+    const keyProblem = /KEY|key values mismatch/i.test(`${reason} ${(error as Error).message}`)
+    const part = keyProblem ? 'key' : 'cert'
+    const message = /mismatch/i.test((error as Error).message)
+      ? `private key "${displayFile(key)}" does not match the certificate "${displayFile(cert)}"`
+      : `${part === 'cert' ? 'certificate' : 'private key'} file "${displayFile(part === 'cert' ? cert : key)}" is not valid PEM (${reason || 'unreadable'})`
+    issues.push({ code: 'GH_ERR_CONFIG_TLS', path: [...base, 'tls', part], message })
   }
 }
 

@@ -17,8 +17,23 @@ export function redactConfig(config: GatehouseConfig): GatehouseConfig {
 // Policy names themselves (e.g. `key-auth`) are not secrets; only the names inside settings count.
 function redactPolicies(policies: PolicySettings): PolicySettings {
   const result: PolicySettings = {}
-  for (const [name, settings] of Object.entries(policies)) result[name] = redactValue(settings)
+  for (const [name, settings] of Object.entries(policies)) result[name] = name === 'headers' ? redactHeaderValues(settings) : redactValue(settings)
   return result
+}
+
+// Header values a policy adds may be credentials whatever the header is called (Authorization,
+// Cookie, a vendor key header): every added or set value is hidden; names and removals stay readable.
+function redactHeaderValues(settings: unknown): unknown {
+  const copy = redactValue(settings) as Record<string, Record<string, unknown> | undefined>
+  for (const side of ['request', 'response']) {
+    const edits = copy?.[side]
+    if (edits === undefined || edits === null) continue
+    for (const kind of ['add', 'set']) {
+      const values = edits[kind] as Record<string, unknown> | undefined
+      if (values !== undefined && values !== null) for (const header of Object.keys(values)) values[header] = REDACTED
+    }
+  }
+  return copy
 }
 
 function redactValue(value: unknown): unknown {

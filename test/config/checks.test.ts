@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs'
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { join } from 'node:path'
 import { parseConfigText } from '../../src/config/load.ts'
 import { issuesOf, makeTempDir, onlyIssue, yaml, type TempDir } from './config-test-kit.ts'
+
+// A real certificate pair: the loader parses TLS files, so placeholder text would be refused.
+const TEST_CERT = readFileSync(new URL('../fixtures/tls/localhost.crt', import.meta.url), 'utf8')
+const TEST_KEY = readFileSync(new URL('../fixtures/tls/localhost.key', import.meta.url), 'utf8')
 
 const UPSTREAM = 'upstreams: { u: { targets: [http://127.0.0.1:1] } }'
 
@@ -63,8 +68,8 @@ describe('cross-field checks', () => {
   })
 
   test('TLS files are resolved against the config directory', async () => {
-    await tmp.write('tls/cert.pem', 'cert')
-    await tmp.write('tls/key.pem', 'key')
+    await tmp.write('tls/cert.pem', TEST_CERT)
+    await tmp.write('tls/key.pem', TEST_KEY)
     const config = parse(yaml('listeners:', '  - { name: s, protocol: https, port: 0, tls: { cert: tls/cert.pem, key: tls/key.pem } }'))()
     assert.deepEqual(config.listeners[0].tls, { cert: join(tmp.dir, 'tls', 'cert.pem'), key: join(tmp.dir, 'tls', 'key.pem') })
   })

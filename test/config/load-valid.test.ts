@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { join } from 'node:path'
@@ -82,8 +83,8 @@ describe('loading a valid config', () => {
   })
 
   test('the example in docs/configuration.md loads', async () => {
-    await tmp.write('example/certs/gateway.pem', 'certificate')
-    await tmp.write('example/certs/gateway-key.pem', 'key')
+    await tmp.write('example/certs/gateway.pem', readFileSync(new URL('../fixtures/tls/localhost.crt', import.meta.url), 'utf8'))
+    await tmp.write('example/certs/gateway-key.pem', readFileSync(new URL('../fixtures/tls/localhost.key', import.meta.url), 'utf8'))
     const file = await tmp.write('example/gatehouse.yaml', EXAMPLE_CONFIG)
     const config = await loadConfigFile(file, { env: { GATEHOUSE_ADMIN_TOKEN: 'an-admin-token-of-some-length' }, policies: {} })
     assert.equal(config.listeners[1].tls?.cert, join(tmp.dir, 'example', 'certs', 'gateway.pem'))

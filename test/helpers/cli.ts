@@ -48,7 +48,7 @@ export interface CliGateway {
   rewrite(body: string): Promise<void>
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>
-  /** Sends SIGKILL if still running and removes the directory; safe to call more than once. */
+  /** SIGKILLs the process and its children if still running and removes the directory; safe to call more than once. */
   cleanup(): Promise<void>
 }
 
@@ -87,6 +87,8 @@ export async function startCliGateway(body: string, options: CliGatewayOptions =
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const cleanup = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
+      // Cluster workers first: a SIGKILLed primary cannot stop them any more.
+      for (const worker of child.pid === undefined ? [] : childPids(child.pid)) killQuietly(worker)
       child.kill('SIGKILL')
       await exited
     }
@@ -141,4 +143,13 @@ export function isRunning(pid: number): boolean {
 export function childPids(pid: number): number[] {
   const listed = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
   return listed.stdout.split('\n').map((line) => Number(line.trim())).filter((child) => child > 0)
+}
+
+/** SIGKILL, ignoring a process that is already gone. */
+export function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // already exited
+  }
 }
