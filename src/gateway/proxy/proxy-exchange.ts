@@ -95,6 +95,9 @@ export class ProxyExchange implements Exchange {
       const parsed = /^https?:\/\/([^/?#]+)([^#]*)$/i.exec(target)
       if (parsed === null) throw new GatehouseError('GH_ERR_BAD_PATH', 'request target must be a path or an absolute http(s) URL')
       authority = parsed[1]
+      // RFC 9112 §3.2.2: the Host header is ignored and replaced by the target's authority, so the
+      // upstream (preserveHost, X-Forwarded-Host, Forwarded) hears of the host that was routed on.
+      scanned.host = authority
       target = parsed[2] === '' ? '/' : parsed[2]
     }
     const queryIndex = target.indexOf('?')
@@ -116,7 +119,8 @@ export class ProxyExchange implements Exchange {
     const steps = route.chain.request
     const pending = steps === null ? undefined : runRequestSteps(steps, ctx)
     if (pending === undefined) this.#afterPolicies()
-    else pending.then(() => this.#afterPolicies(), (error: unknown) => this.#fail(toGatehouseError(error)))
+    // One catch covers a rejected policy and anything #afterPolicies throws on this async path.
+    else pending.then(() => this.#afterPolicies()).catch((error: unknown) => this.#fail(toGatehouseError(error)))
   }
 
   #afterPolicies(): void {
@@ -124,8 +128,7 @@ export class ProxyExchange implements Exchange {
     if (ctx.directResponse !== undefined) {
       const { status, headers, body } = ctx.directResponse
       const flat = headers === undefined ? [] : Object.entries(headers).flat()
-      this.#writeHead(status, flat)
-      this.#res.end(body)
+      if (this.#writeHead(status, flat)) this.#res.end(body)
       return
     }
     const contentLength = this.#scanned!.contentLength
@@ -322,12 +325,19 @@ export class ProxyExchange implements Exchange {
     connection.destroy()
   }
 
-  #writeHead(status: number, flat: string[]): void {
+  #writeHead(status: number, flat: string[]): boolean {
     const ctx = this.#ctx
     const onResponse = this.#route?.chain.onResponse
     if (onResponse != null && ctx !== null) {
       const head = { status, headers: new HeaderList(flat) }
-      for (const handler of onResponse) handler(ctx, head)
+      try {
+        for (const handler of onResponse) handler(ctx, head)
+      } catch (error) {
+        // The upstream response cannot be relayed half-filtered: drop it and answer 500.
+        this.#abortUpstream()
+        this.#fail(new GatehouseError('GH_ERR_POLICY_FAILED', 'a policy failed in phase onResponse', { cause: error }))
+        return false
+      }
       status = head.status
     }
     // Headers policies added for the client go on after onResponse handlers ran, so a handler that
@@ -337,6 +347,7 @@ export class ProxyExchange implements Exchange {
     if (this.#runtime.forwarding.via) flat.push('via', VIA)
     flat.push('x-correlation-id', this.#correlationId)
     this.#res.writeHead(status, flat)
+    return true
   }
 
   #fail(error: GatehouseError, close = false): void {

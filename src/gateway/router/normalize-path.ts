@@ -9,6 +9,8 @@ import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 // Matching is case-sensitive and a trailing slash is significant, for routing and policies alike.
 
 const NEEDS_WORK = /%|\/\.|\/\/|\\/
+// `..;x` and `.;x`: servlet containers drop the parameter and then read a dot segment.
+const DOT_SEGMENT_WITH_PARAMS = /\/\.{1,2};/
 const HEX = '0123456789ABCDEF'
 
 export function normalizePath(raw: string): string {
@@ -16,6 +18,7 @@ export function normalizePath(raw: string): string {
   if (!NEEDS_WORK.test(raw)) return raw
   if (raw.includes('\\')) throw new GatehouseError('GH_ERR_BAD_PATH', 'backslash in request path')
   const decoded = raw.includes('%') ? decodeUnreserved(raw) : raw
+  if (DOT_SEGMENT_WITH_PARAMS.test(decoded)) throw new GatehouseError('GH_ERR_BAD_PATH', 'dot segment with parameters in request path')
   return removeDotSegments(decoded.replace(/\/{2,}/g, '/'))
 }
 

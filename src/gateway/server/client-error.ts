@@ -25,12 +25,23 @@ function codeFor(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): ErrorCo
   }
 }
 
+type PendingResponse = { headersSent?: boolean; req?: { complete?: boolean }; once(event: 'close', listener: () => void): void }
+
 /**
  * Answers a request node:http's parser refused, with a problem document, and closes the
  * connection: after a parse error nothing later on the socket can be trusted to be a request.
  */
 export function onClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
-  const message = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  // Bytes after a request that carried `Connection: close` are ignored (RFC 9112 §9.6): the
+  // pending responses still go out and node closes the connection after the last one.
+  if (error.code === 'HPE_CLOSED_CONNECTION') return
+  const message = (socket as Duplex & { _httpMessage?: PendingResponse | null })._httpMessage
+  if (message != null && message.req?.complete === true && error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
+    // The broken request was pipelined behind requests still being answered: an answer written now
+    // would be read as the answer to the first of them. Answer once they are done.
+    message.once('close', () => setImmediate(() => onClientError(error, socket)))
+    return
+  }
   if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable || message?.headersSent === true) {
     socket.destroy()
     return

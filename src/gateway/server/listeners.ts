@@ -22,6 +22,8 @@ export async function openListener(config: ListenerConfig, limits: ServerLimits,
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // node checks the two timeouts above only this often (30 s by default).
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs || 1000, limits.requestTimeoutMs || 1000) / 4))),
     insecureHTTPParser: false,
     requireHostHeader: true,
     joinDuplicateHeaders: false,
