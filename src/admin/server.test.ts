@@ -244,17 +244,17 @@ describe('admin server', () => {
 
   it('a wrong method answers 405 with Allow', async () => {
     let reply = await send(h.server, 'GET', '/reload', { headers: auth })
-    assertProblem(reply, 405, 'GH_ERR_ADMIN_NOT_FOUND')
+    assertProblem(reply, 405, 'GH_ERR_ADMIN_METHOD_NOT_ALLOWED')
     assert.equal(reply.headers.allow, 'POST')
     reply = await send(h.server, 'DELETE', '/health')
-    assertProblem(reply, 405, 'GH_ERR_ADMIN_NOT_FOUND')
+    assertProblem(reply, 405, 'GH_ERR_ADMIN_METHOD_NOT_ALLOWED')
     assert.equal(reply.headers.allow, 'GET, HEAD')
   })
 
   it('ADM-05: no CORS headers, not even for a preflight from a foreign or null origin', async () => {
     for (const origin of ['https://evil.example', 'null']) {
       const preflight = await send(h.server, 'OPTIONS', '/metrics', { headers: { ...auth, origin, 'access-control-request-method': 'GET' } })
-      assertProblem(preflight, 405, 'GH_ERR_ADMIN_NOT_FOUND')
+      assertProblem(preflight, 405, 'GH_ERR_ADMIN_METHOD_NOT_ALLOWED')
       assertSecurityHeaders(await send(h.server, 'GET', '/metrics', { headers: { ...auth, origin } }))
       assertSecurityHeaders(await send(h.server, 'GET', '/health', { headers: { origin } }))
     }

@@ -56,8 +56,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000
 const MAX_HEADER_BYTES = 16 * 1024
 const MAX_CONNECTIONS = 256
 const CLOSE_GRACE_MS = 2_000
-// The catalogue has no 405 code yet; the status is still 405, with the nearest code.
-const METHOD_NOT_ALLOWED_CODE: ErrorCode = 'GH_ERR_ADMIN_NOT_FOUND'
+const METHOD_NOT_ALLOWED_CODE: ErrorCode = 'GH_ERR_ADMIN_METHOD_NOT_ALLOWED'
 
 /**
  * The admin listener: health and readiness probes, Prometheus metrics, config reload and the

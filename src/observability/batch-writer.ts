@@ -52,9 +52,15 @@ export class BatchWriter {
   constructor(options: BatchWriterOptions) {
     this.#options = options
     this.#slab = Buffer.allocUnsafe(options.flushBytes)
-    if (options.destination === 'stdout') this.#fd = 1
-    else if (options.destination === 'stderr') this.#fd = 2
-    else this.#enqueue(() => this.#open())
+    if (options.destination === 'stdout' || options.destination === 'stderr') {
+      // Creating Node's stream for a pipe puts the fd in O_NONBLOCK mode. Without that, a reader
+      // that stops reading would leave a thread-pool write blocked forever, and libuv joins its
+      // thread pool at exit: the process could never terminate. With it, a full pipe is EAGAIN,
+      // which #writeChunk waits out and close() can give up on.
+      this.#fd = options.destination === 'stdout' ? process.stdout.fd : process.stderr.fd
+    } else {
+      this.#enqueue(() => this.#open())
+    }
     process.on('exit', this.#onExit)
   }
 

@@ -16,6 +16,16 @@ export const CATALOGUE = {
   // Built-in policies.
   GH_ERR_IP_FORBIDDEN: { status: 403, title: 'Client address not allowed' },
   GH_ERR_CORS_REJECTED: { status: 403, title: 'Cross-origin request not allowed' },
+  // Inbound authentication (jwt policy): RFC 6750 challenges go with these.
+  GH_ERR_AUTH_TOKEN_MISSING: { status: 401, title: 'Access token required' },
+  GH_ERR_AUTH_TOKEN_INVALID: { status: 401, title: 'Access token is not valid' },
+  GH_ERR_AUTH_INSUFFICIENT_SCOPE: { status: 403, title: 'Access token lacks a required scope' },
+  GH_ERR_AUTH_BAD_REQUEST: { status: 400, title: 'Malformed authentication request' },
+  GH_ERR_AUTH_KEYS_UNAVAILABLE: { status: 503, title: 'Token signing keys are not available' },
+  // Inbound authentication (api-key policy).
+  GH_ERR_AUTH_KEY_MISSING: { status: 401, title: 'API key required' },
+  GH_ERR_AUTH_KEY_INVALID: { status: 401, title: 'API key is not valid' },
+  GH_ERR_AUTH_CONSUMER_SUSPENDED: { status: 403, title: 'Consumer is suspended' },
   GH_ERR_POLICY_FAILED: { status: 500, title: 'A policy failed while handling the request' },
   GH_ERR_PHASE_VIOLATION: { status: 500, title: 'A policy acted outside its phase' },
   // Upstream dispatch.
@@ -30,6 +40,7 @@ export const CATALOGUE = {
   GH_ERR_INTERNAL: { status: 500, title: 'Internal gateway error' },
   GH_ERR_ADMIN_UNAUTHORIZED: { status: 401, title: 'Admin credential required' },
   GH_ERR_ADMIN_NOT_FOUND: { status: 404, title: 'No such admin resource' },
+  GH_ERR_ADMIN_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this admin resource' },
   // Stores.
   GH_ERR_STORE_CONFLICT: { status: 409, title: 'A record with this identifier already exists' },
   GH_ERR_STORE_UNAVAILABLE: { status: 503, title: 'The store is unavailable' },

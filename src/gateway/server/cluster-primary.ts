@@ -5,6 +5,7 @@ import type { GatehouseConfig } from '../../config/types.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { ConfigError } from '../../config/issues.ts'
 import { createClusterMetrics } from '../../observability/cluster-metrics.ts'
+import { GatewayMetrics } from '../../observability/metrics.ts'
 import type { ProcessLogger } from '../../observability/process-log.ts'
 import type { ReloadResult } from './gateway.ts'
 import type { PrimaryMessage, WorkerMessage } from './worker-messages.ts'
@@ -67,7 +68,8 @@ export async function startClusterPrimary(configFile: string, config: GatehouseC
     })
   }
 
-  const metrics = createClusterMetrics()
+  // The primary's own process metrics (memory, event loop) join the workers' sums.
+  const metrics = createClusterMetrics({ primaryRegistry: new GatewayMetrics({ defaultMetrics: true }).registry })
   const admin = await createAdminServer({
     host: config.admin.host,
     port: config.admin.port,
