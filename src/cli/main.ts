@@ -6,6 +6,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandSpe
   validate: { summary: 'Check a config file and print every problem with file, line and column', load: async () => (await import('./validate.ts')).validateCommand },
   reload: { summary: 'Ask a running gateway to reload its config (through its admin listener)', load: async () => (await import('./reload.ts')).reloadCommand },
   bench: { summary: 'Run a benchmark scenario side by side with reference targets', load: async () => { throw new Error('bench parses its own arguments') } },
+  clients: { summary: 'Register, list and delete the key manager\'s OAuth clients', load: async () => (await import('./clients.ts')).clientsCommand },
+  users: { summary: 'Create users of the key manager\'s password grant', load: async () => (await import('./users.ts')).usersCommand },
+  keys: { summary: 'Rotate the key manager\'s token signing key', load: async () => (await import('./keys.ts')).keysCommand },
+  consumers: { summary: 'Create, list, suspend and delete consumers; add and revoke their API keys', load: async () => (await import('./consumers.ts')).consumersCommand },
   version: { summary: 'Print the Gatehouse and Node.js versions', load: async () => (await import('./version.ts')).versionCommand },
 }
 

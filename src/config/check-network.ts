@@ -73,7 +73,8 @@ function checkTlsPair(cert: string, key: string, base: PathSegment[], issues: Dr
   }
 }
 
-function unreadable(file: string): string | undefined {
+/** Why `file` cannot be read as a regular file, or undefined when it can. */
+export function unreadable(file: string): string | undefined {
   try {
     if (!statSync(file).isFile()) return 'is not a file'
     accessSync(file, constants.R_OK)

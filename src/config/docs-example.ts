@@ -53,4 +53,17 @@ routes:
     path: /legacy
     stripPath: true
     upstream: legacy
+
+keyManager:                          # OAuth 2.0 authorization server under /oauth2
+  issuer: https://api.example.com/oauth2
+  store:
+    path: data/gatehouse.db          # relative to this file; the secret pepper is kept beside it
+  signing:
+    algorithm: ES256
+  tokens:
+    accessTokenTtlSeconds: 900
+    persist: true                    # exact introspection and revocation of access tokens
+  trustedIssuers:
+    - issuer: https://login.partner.example
+      jwksUri: https://login.partner.example/.well-known/jwks.json
 `

@@ -2,6 +2,8 @@
 // short forms expanded, methods upper-cased, relative paths resolved against the config directory.
 // Elements with schema issues are skipped: the load fails anyway, and the rest still get checked.
 import { isAbsolute, resolve } from 'node:path'
+import { normaliseConsumers } from './normalise-consumers.ts'
+import { normaliseKeyManager } from './normalise-keymanager.ts'
 import { canonicalTarget, expandStatuses, targetUrlProblem, toCidr, unknownMethod } from './check-values.ts'
 import type { DraftIssue, PathSegment } from './issues.ts'
 import type { RawConfig, RawRoute, RawUpstream } from './raw-types.ts'
@@ -33,10 +35,12 @@ export function normalise(data: Record<string, unknown>, ctx: NormaliseContext):
   const { unsafe: _unsafe, ...limits } = raw.limits
   const listeners = cleanEntries(raw.listeners, ['listeners'], ctx)
   const routes = cleanEntries(raw.routes, ['routes'], ctx)
+  const normalisedListeners = listeners.map(([listener]) => normaliseListener(listener, ctx))
+  const keyManager = normaliseKeyManager(raw.keyManager, { workers: raw.workers, admin: raw.admin, listeners: normalisedListeners }, ctx)
   const config: GatehouseConfig = {
     source: ctx.source,
     workers: raw.workers,
-    listeners: listeners.map(([listener]) => normaliseListener(listener, ctx)),
+    listeners: normalisedListeners,
     admin: { ...raw.admin },
     limits,
     forwarding: { ...raw.forwarding, trustedProxies: normaliseProxies(raw.forwarding.trustedProxies, ctx) },
@@ -45,6 +49,9 @@ export function normalise(data: Record<string, unknown>, ctx: NormaliseContext):
     upstreams: normaliseUpstreams(raw.upstreams, ctx),
     routes: routes.map(([route, index]) => normaliseRoute(route, index, ctx)),
     policies: raw.policies as GatehouseConfig['policies'],
+    keyManager,
+    // After keyManager: it says where the pepper that digests API keys comes from.
+    ...normaliseConsumers(raw, keyManager, ctx),
   }
   return { config, routeIndex: routes.map(([, index]) => index), listenerIndex: listeners.map(([, index]) => index) }
 }

@@ -1,7 +1,8 @@
 // The YAML form of gatehouse.yaml as it stands after schema validation and defaults, before the
 // loader normalises it into GatehouseConfig (types.ts). Short forms the file may use (a bare target
 // URL, `path` instead of `paths`, a single host) are still present here.
-import type { AccessLogConfig, AdminConfig, ForwardingConfig, ListenerConfig, PassiveHealthCheckConfig, PolicySettings, ServerLimits, UpstreamTimeouts } from './types.ts'
+import type { RawConsumer } from './normalise-consumers.ts'
+import type { AccessLogConfig, AdminConfig, ForwardingConfig, KeyManagerConfig, ListenerConfig, PassiveHealthCheckConfig, PolicySettings, ServerLimits, TrustedIssuerConfig, UpstreamTimeouts } from './types.ts'
 
 export type RawTarget = string | { url: string; weight: number }
 
@@ -39,6 +40,16 @@ export interface RawRoute {
   policies: Record<string, PolicySettings[string] | null>
 }
 
+/** `keyManager` as written, defaults filled; optional fields may still be absent. */
+export interface RawKeyManager extends Omit<KeyManagerConfig, 'issuer' | 'store' | 'secretPepper' | 'tokens' | 'trustedIssuers' | 'adminToken'> {
+  issuer?: string
+  store: { type: 'sqlite' | 'memory'; path: string }
+  secretPepper?: string
+  tokens: Omit<KeyManagerConfig['tokens'], 'audience'> & { audience?: string[] }
+  trustedIssuers: Array<Omit<TrustedIssuerConfig, 'audience'> & { audience?: string[] }>
+  adminToken?: string
+}
+
 export interface RawConfig {
   workers: number | 'auto'
   listeners: ListenerConfig[]
@@ -50,4 +61,7 @@ export interface RawConfig {
   upstreams: Record<string, RawUpstream>
   routes: RawRoute[]
   policies: Record<string, PolicySettings[string] | null>
+  keyManager?: RawKeyManager
+  consumers: RawConsumer[]
+  consumerRefreshSeconds: number
 }

@@ -9,6 +9,13 @@ const SECRET_NAME = /secret|password|passwd|token|key|credential|private/i
 export function redactConfig(config: GatehouseConfig): GatehouseConfig {
   const copy = structuredClone(config)
   if (copy.admin.token !== undefined) copy.admin.token = REDACTED
+  if (copy.keyManager !== null) {
+    copy.keyManager.adminToken = REDACTED
+    if (copy.keyManager.secretPepper !== null) copy.keyManager.secretPepper = REDACTED
+  }
+  // Only digests are loaded, never keys; the digests are hidden too, since with the pepper they
+  // would let someone confirm a guessed key offline.
+  for (const consumer of copy.consumers) for (const apiKey of consumer.apiKeys) apiKey.digest = REDACTED
   copy.policies = redactPolicies(copy.policies)
   for (const route of copy.routes) route.policies = redactPolicies(route.policies)
   return copy

@@ -3,6 +3,8 @@
 // It describes the file as written: short forms (a bare target URL, `path`, a single host) are
 // accepted here and normalised by the loader.
 import { object, type SchemaNode } from './schema-kit.ts'
+import { CONSUMER_REFRESH_SECONDS, CONSUMERS } from './schema-consumers.ts'
+import { KEY_MANAGER } from './schema-keymanager.ts'
 import { policyMap, ROUTES } from './schema-routes.ts'
 import { ADMIN, FORWARDING, LIMITS, LISTENERS, OBSERVABILITY, SHUTDOWN, WORKERS } from './schema-server.ts'
 import { UPSTREAMS } from './schema-upstreams.ts'
@@ -20,4 +22,7 @@ export const CONFIG_SCHEMA: SchemaNode = object('A Gatehouse configuration file.
   upstreams: UPSTREAMS,
   routes: ROUTES,
   policies: policyMap('Policies applied to every route, by name.'),
+  keyManager: KEY_MANAGER,
+  consumers: CONSUMERS,
+  consumerRefreshSeconds: CONSUMER_REFRESH_SECONDS,
 }, { required: ['listeners'] })

@@ -143,4 +143,56 @@ export interface GatehouseConfig {
   routes: RouteConfig[]
   /** Policies applied to every route; a route's own settings for the same policy replace these. */
   policies: PolicySettings
+  /** The OAuth 2.0 authorization server; null when the section is absent (off). */
+  keyManager: KeyManagerConfig | null
+  /** Consumers declared in the file; more may be kept in the key manager's store. */
+  consumers: ConsumerConfig[]
+  /** How often (seconds) a running gateway checks the store for changed consumers and keys. */
+  consumerRefreshSeconds: number
+}
+
+export type KeyManagerStoreConfig = { type: 'memory' } | { type: 'sqlite'; path: string }
+
+export interface TrustedIssuerConfig {
+  /** Compared exactly with an assertion's `iss`. */
+  issuer: string
+  /** JWK Set URL; exactly one of `jwksUri` and `certificates` is set. */
+  jwksUri?: string
+  /** PEM files (absolute paths) by kid. */
+  certificates?: Record<string, string>
+  /** Extra accepted `aud` values for this issuer's assertions. */
+  audience: string[]
+}
+
+export interface KeyManagerConfig {
+  /** Issuer identifier (`iss`), explicit or derived from the first listener. */
+  issuer: string
+  /** Path prefix of the endpoints, e.g. `/oauth2` (no trailing slash). */
+  basePath: string
+  /** A relative sqlite path is resolved against the config file's directory. */
+  store: KeyManagerStoreConfig
+  /** Digest key for client secrets and refresh tokens; null: generated and kept beside the store. */
+  secretPepper: string | null
+  signing: { algorithm: 'RS256' | 'PS256' | 'ES256' | 'EdDSA'; rotationDays: number; publishAheadSeconds: number }
+  tokens: { accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number; persist: boolean; audience: string[] }
+  passwordHashing: { N: number; r: number; p: number }
+  assertions: { maxLifetimeSeconds: number; clockSkewSeconds: number }
+  trustedIssuers: TrustedIssuerConfig[]
+  /** Bearer token of the client registry API (falls back to `admin.token`). */
+  adminToken: string
+  throttle: { maxFailures: number; windowSeconds: number }
+}
+
+export interface ConsumerApiKeyConfig {
+  /** HMAC-SHA-256 of the key under the server pepper (hex); the key itself is not kept. */
+  digest: string
+  label: string
+}
+
+export interface ConsumerConfig {
+  id: string
+  name: string
+  status: 'active' | 'suspended'
+  apiKeys: ConsumerApiKeyConfig[]
+  clientIds: string[]
 }

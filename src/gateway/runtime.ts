@@ -1,5 +1,6 @@
 import FindMyWay from 'find-my-way'
 import type { GatehouseConfig, RouteConfig, UpstreamConfig } from '../config/types.ts'
+import { openConsumerIndex, type ConsumerIndex } from '../consumers/directory.ts'
 import { compileChain, type CompiledChain } from '../core/chain.ts'
 import { GatehouseError } from '../core/errors/gatehouse-error.ts'
 import type { PolicyDefinition } from '../kit/policy.ts'
@@ -51,12 +52,26 @@ export class Runtime {
   readonly routes: CompiledRoute[]
   readonly upstreams: Map<string, UpstreamRuntime>
   readonly forwarding: ForwardingRules
+  /** API keys and client ids of the config's and the store's consumers, kept current from the store. */
+  readonly consumers: ConsumerIndex | undefined
   inFlight = 0
   #retired = false
 
-  constructor(config: GatehouseConfig, version: number, policies: Record<string, PolicyDefinition<unknown>>, log?: (event: string, fields: object) => void) {
+  /** Opens the consumer directory (it reads the store), then compiles; a failure leaves nothing running. */
+  static async create(config: GatehouseConfig, version: number, policies: Record<string, PolicyDefinition<unknown>>, log?: (event: string, fields: object) => void): Promise<Runtime> {
+    const consumers = await openConsumerIndex(config, { log })
+    try {
+      return new Runtime(config, version, policies, log, consumers)
+    } catch (error) {
+      await consumers.stop()
+      throw error
+    }
+  }
+
+  constructor(config: GatehouseConfig, version: number, policies: Record<string, PolicyDefinition<unknown>>, log?: (event: string, fields: object) => void, consumers?: ConsumerIndex) {
     this.version = version
     this.config = config
+    this.consumers = consumers
     this.forwarding = new ForwardingRules(config.forwarding)
     this.upstreams = new Map()
     for (const upstream of Object.values(config.upstreams)) this.upstreams.set(upstream.name, compileUpstream(upstream, log))
@@ -65,7 +80,7 @@ export class Runtime {
     this.routes = config.routes.map((route, index) => {
       const upstream = this.upstreams.get(route.upstream)
       if (upstream === undefined) throw new GatehouseError('GH_ERR_CONFIG_REFERENCE', `routes[${index}].upstream: no upstream named "${route.upstream}"`)
-      const chain = compileChain({ ...config.policies, ...route.policies }, policies, { configDir, routeName: route.name })
+      const chain = compileChain({ ...config.policies, ...route.policies }, policies, { configDir, routeName: route.name, consumers })
       const compiled: CompiledRoute = { index, name: route.name, config: route, upstream, chain, stripSegments: -1, preserveHost: route.preserveHost }
       this.#register(compiled)
       return compiled
@@ -106,6 +121,8 @@ export class Runtime {
   retire(): void {
     this.#retired = true
     for (const upstream of this.upstreams.values()) upstream.targets.stop()
+    // Requests still running on this runtime have authenticated already; lookups keep working anyway.
+    void this.consumers?.stop().catch(() => {})
     if (this.inFlight === 0) this.#closePools()
   }
 

@@ -1,3 +1,4 @@
+import type { ConsumerDirectory } from './consumers.ts'
 import type { RequestContext, ResponseHead, RequestSummary } from './context.ts'
 
 export type MaybePromise<T> = T | Promise<T>
@@ -24,6 +25,8 @@ export interface PolicyEnvironment {
   configDir: string
   /** Route the policy instance is compiled for; `undefined` for global policies. */
   routeName: string | undefined
+  /** Consumers from the config file and the store; absent where the caller has none to offer. */
+  consumers?: ConsumerDirectory
 }
 
 /**

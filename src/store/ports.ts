@@ -1,8 +1,8 @@
 // The store port: every piece of state the key manager (and later usage control) keeps goes
 // through these async interfaces. Adapters live beside this file (memory/, sqlite/, and later
 // postgres/, redis/) and all pass one contract suite (test/contract/store.test.ts).
-// Secrets never reach a store in plain text: clients and refresh tokens are stored by digest,
-// passwords as scrypt hashes.
+// Secrets never reach a store in plain text: client secrets, refresh tokens and API keys are
+// stored by digest, passwords as scrypt hashes.
 
 export interface ClientRecord {
   clientId: string
@@ -91,6 +91,44 @@ export interface SigningKeyRecord {
   expiresAt: number | null
 }
 
+/** An application that calls the APIs behind the gateway; it holds API keys and OAuth client ids. */
+export interface ConsumerRecord {
+  /** Stable identifier, sent upstream in the identity header: 1-64 letters, digits, `.`, `_`, `-`. */
+  consumerId: string
+  name: string
+  /** A suspended consumer's credentials are recognised but refused (403). */
+  status: 'active' | 'suspended'
+  createdAt: number
+  updatedAt: number
+}
+
+/** An API key, stored only by digest: the key itself is shown once, when it is created. */
+export interface ApiKeyRecord {
+  /** HMAC-SHA-256 of the key under the server pepper (hex); the primary key, so lookups are O(1). */
+  digest: string
+  consumerId: string
+  label: string
+  createdAt: number
+  /** Set when the key was revoked; a revoked key is refused like an unknown one. */
+  revokedAt: number | null
+}
+
+/** An OAuth client id that acts for a consumer (a token's `client_id` names the consumer). */
+export interface ConsumerClientRecord {
+  clientId: string
+  consumerId: string
+}
+
+/** Everything the gateway's consumer directory holds, read in one consistent view. */
+export interface ConsumerSnapshot {
+  /** The consumer revision the snapshot was read at (see `consumerRevision`). */
+  revision: number
+  consumers: ConsumerRecord[]
+  /** Keys that are not revoked. */
+  activeKeys: ApiKeyRecord[]
+  clientLinks: ConsumerClientRecord[]
+}
+
 export interface Page<T> {
   items: T[]
   /** Opaque cursor for the next page, null at the end. */
@@ -140,8 +178,36 @@ export interface KeyStore {
   deleteKey(kid: string): Promise<boolean>
 }
 
+export interface ConsumerStore {
+  createConsumer(consumer: ConsumerRecord): Promise<void>
+  getConsumer(consumerId: string): Promise<ConsumerRecord | null>
+  updateConsumer(consumer: ConsumerRecord): Promise<boolean>
+  /** Deletes the consumer with its API keys and client links. */
+  deleteConsumer(consumerId: string): Promise<boolean>
+  listConsumers(options: { limit: number; cursor?: string | null }): Promise<Page<ConsumerRecord>>
+  /** False when no consumer has `key.consumerId`; StoreConflictError when the digest is taken. */
+  saveApiKey(key: ApiKeyRecord): Promise<boolean>
+  getApiKey(digest: string): Promise<ApiKeyRecord | null>
+  /** A consumer's keys, revoked ones included, oldest first. */
+  listApiKeys(consumerId: string): Promise<ApiKeyRecord[]>
+  /** Marks the key revoked if it was not; keeps the first revocation time. */
+  revokeApiKey(digest: string, at: number): Promise<boolean>
+  /** False when no consumer has `link.consumerId`; StoreConflictError when the client id is linked already. */
+  linkClient(link: ConsumerClientRecord): Promise<boolean>
+  getClientLink(clientId: string): Promise<ConsumerClientRecord | null>
+  unlinkClient(clientId: string): Promise<boolean>
+  /** A consumer's client links, by clientId. */
+  listClientLinks(consumerId: string): Promise<ConsumerClientRecord[]>
+  /**
+   * A number that grows with every change to consumers, API keys or client links, from any
+   * process sharing the store: readers poll it and reload the snapshot only when it moved.
+   */
+  consumerRevision(): Promise<number>
+  consumerSnapshot(): Promise<ConsumerSnapshot>
+}
+
 /** Everything a key manager needs, from one adapter. */
-export interface Store extends ClientStore, UserStore, TokenStore, KeyStore {
+export interface Store extends ClientStore, UserStore, TokenStore, KeyStore, ConsumerStore {
   readonly kind: string
   close(): Promise<void>
 }

@@ -26,6 +26,9 @@ describe('loading a valid config', () => {
       upstreams: {},
       routes: [],
       policies: {},
+      keyManager: null,
+      consumers: [],
+      consumerRefreshSeconds: 5,
     })
   })
 

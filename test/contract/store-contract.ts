@@ -1,6 +1,7 @@
 import { describe } from 'node:test'
 import type { Store } from '../../src/store/ports.ts'
 import { clientContract } from './contract-clients.ts'
+import { consumerContract } from './contract-consumers.ts'
 import { keyContract } from './contract-keys.ts'
 import { tokenContract } from './contract-tokens.ts'
 
@@ -13,5 +14,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     clientContract(open)
     tokenContract(open)
     keyContract(open)
+    consumerContract(open)
   })
 }

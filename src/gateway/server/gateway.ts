@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { loadConfigFile } from '../../config/load.ts'
 import type { GatehouseConfig } from '../../config/types.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+import type { KeyManager } from '../../keymanager/key-manager.ts'
 import type { PolicyDefinition } from '../../kit/policy.ts'
 import { createAccessLog, type AccessLog } from '../../observability/access-log.ts'
 import { GatewayMetrics } from '../../observability/metrics.ts'
@@ -35,6 +36,8 @@ export class Gateway {
   #accessLog: AccessLog | null
   #draining = false
   #reloading: Promise<ReloadResult> | null = null
+  /** The OAuth authorization server, when `keyManager` is configured; its settings apply at start only. */
+  #keyManager: KeyManager | null = null
 
   private constructor(options: GatewayOptions, runtime: Runtime) {
     this.#options = options
@@ -48,7 +51,9 @@ export class Gateway {
 
   static async start(options: GatewayOptions): Promise<Gateway> {
     const config = await loadConfigFile(options.configFile, { env: options.env ?? process.env, policies: options.policies })
-    const gateway = new Gateway(options, new Runtime(config, 1, options.policies ?? POLICIES, healthLog(options)))
+    const gateway = new Gateway(options, await Runtime.create(config, 1, options.policies ?? POLICIES, healthLog(options)))
+    // Loaded only when configured, so a gateway without it never pays for its imports.
+    if (config.keyManager !== null) gateway.#keyManager = await (await import('../../keymanager/key-manager.ts')).KeyManager.open(config.keyManager, { log: options.log })
     await gateway.#listen()
     gateway.#runtime.startHealthChecks()
     return gateway
@@ -80,6 +85,7 @@ export class Gateway {
     }
     const onRequest = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
       if (this.#draining) res.shouldKeepAlive = false
+      if (this.#keyManager?.matches(req.url ?? '/') === true) return this.#keyManager.handle(req, res, expectContinue)
       new ProxyExchange(req, res, this.#runtime, observers, expectContinue).begin()
     }
     for (const listenerConfig of config.listeners) {
@@ -109,7 +115,7 @@ export class Gateway {
     let next: Runtime
     try {
       const config = await loadConfigFile(this.#options.configFile, { env: this.#options.env ?? process.env, policies: this.#options.policies })
-      next = new Runtime(config, this.#runtime.version + 1, this.#options.policies ?? POLICIES, healthLog(this.#options))
+      next = await Runtime.create(config, this.#runtime.version + 1, this.#options.policies ?? POLICIES, healthLog(this.#options))
     } catch (error) {
       const gatehouseError = error instanceof GatehouseError ? error : new GatehouseError('GH_ERR_CONFIG_INVALID', String(error))
       this.metrics?.recordReload(false)
@@ -145,6 +151,7 @@ export class Gateway {
     await Promise.race([closing, deadline])
     clearTimeout(timer)
     this.#runtime.retire()
+    await this.#keyManager?.close()
     await this.#accessLog?.close()
   }
 }

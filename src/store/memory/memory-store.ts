@@ -1,9 +1,11 @@
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { StoreConflictError } from '../errors.ts'
 import type {
-  AccessTokenRecord, ClientRecord, Page, RefreshFamilyRecord, RefreshTokenRecord, SigningKeyRecord, Store, UserRecord,
+  AccessTokenRecord, ApiKeyRecord, ClientRecord, ConsumerClientRecord, ConsumerRecord, ConsumerSnapshot, Page, RefreshFamilyRecord,
+  RefreshTokenRecord, SigningKeyRecord, Store, UserRecord,
 } from '../ports.ts'
 import { copyRecord } from './copy.ts'
+import { MemoryConsumers } from './memory-consumers.ts'
 import { checkLimit, compareUtf8, decodeCursor, encodeCursor } from './paging.ts'
 
 /**
@@ -23,6 +25,7 @@ export class MemoryStore implements Store {
   /** issuer → jti → expiresAt; nested so no separator can make two pairs collide. */
   readonly #jtis = new Map<string, Map<string, number>>()
   readonly #keys = new Map<string, SigningKeyRecord>()
+  readonly #consumers = new MemoryConsumers()
 
   async createClient(client: ClientRecord): Promise<void> {
     this.#check('createClient')
@@ -186,11 +189,87 @@ export class MemoryStore implements Store {
     return this.#keys.delete(kid)
   }
 
+  async createConsumer(consumer: ConsumerRecord): Promise<void> {
+    this.#check('createConsumer')
+    this.#consumers.create(consumer)
+  }
+
+  async getConsumer(consumerId: string): Promise<ConsumerRecord | null> {
+    this.#check('getConsumer')
+    return this.#consumers.get(consumerId)
+  }
+
+  async updateConsumer(consumer: ConsumerRecord): Promise<boolean> {
+    this.#check('updateConsumer')
+    return this.#consumers.update(consumer)
+  }
+
+  async deleteConsumer(consumerId: string): Promise<boolean> {
+    this.#check('deleteConsumer')
+    return this.#consumers.delete(consumerId)
+  }
+
+  async listConsumers(options: { limit: number; cursor?: string | null }): Promise<Page<ConsumerRecord>> {
+    this.#check('listConsumers')
+    return this.#consumers.list(options)
+  }
+
+  async saveApiKey(key: ApiKeyRecord): Promise<boolean> {
+    this.#check('saveApiKey')
+    return this.#consumers.saveKey(key)
+  }
+
+  async getApiKey(digest: string): Promise<ApiKeyRecord | null> {
+    this.#check('getApiKey')
+    return this.#consumers.getKey(digest)
+  }
+
+  async listApiKeys(consumerId: string): Promise<ApiKeyRecord[]> {
+    this.#check('listApiKeys')
+    return this.#consumers.listKeys(consumerId)
+  }
+
+  async revokeApiKey(digest: string, at: number): Promise<boolean> {
+    this.#check('revokeApiKey')
+    return this.#consumers.revokeKey(digest, at)
+  }
+
+  async linkClient(link: ConsumerClientRecord): Promise<boolean> {
+    this.#check('linkClient')
+    return this.#consumers.link(link)
+  }
+
+  async getClientLink(clientId: string): Promise<ConsumerClientRecord | null> {
+    this.#check('getClientLink')
+    return this.#consumers.getLink(clientId)
+  }
+
+  async unlinkClient(clientId: string): Promise<boolean> {
+    this.#check('unlinkClient')
+    return this.#consumers.unlink(clientId)
+  }
+
+  async listClientLinks(consumerId: string): Promise<ConsumerClientRecord[]> {
+    this.#check('listClientLinks')
+    return this.#consumers.listLinks(consumerId)
+  }
+
+  async consumerRevision(): Promise<number> {
+    this.#check('consumerRevision')
+    return this.#consumers.revision
+  }
+
+  async consumerSnapshot(): Promise<ConsumerSnapshot> {
+    this.#check('consumerSnapshot')
+    return this.#consumers.snapshot()
+  }
+
   async close(): Promise<void> {
     this.#open = false
     for (const map of [this.#clients, this.#users, this.#accessTokens, this.#refreshTokens, this.#families, this.#jtis, this.#keys]) {
       map.clear()
     }
+    this.#consumers.clear()
   }
 
   #check(operation: string): void {

@@ -1,27 +1,27 @@
 import { StoreInputError } from '../errors.ts'
 
-// Keyset paging by clientId: the cursor is the last clientId of the page, base64url-encoded so
-// callers treat it as opaque. Keyset (not offset) paging means deleting or adding clients between
-// two page requests never repeats or skips one that stayed.
+// Keyset paging by id (clientId, consumerId): the cursor is the last id of the page,
+// base64url-encoded so callers treat it as opaque. Keyset (not offset) paging means deleting or
+// adding records between two page requests never repeats or skips one that stayed.
 
 export function encodeCursor(lastClientId: string): string {
   return Buffer.from(lastClientId, 'utf8').toString('base64url')
 }
 
-/** The clientId a page starts after; null for the first page. */
-export function decodeCursor(cursor: string | null | undefined): string | null {
+/** The id (clientId, consumerId) a page starts after; null for the first page. */
+export function decodeCursor(cursor: string | null | undefined, operation = 'listClients'): string | null {
   if (cursor === null || cursor === undefined) return null
   const clientId = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : ''
   // Re-encoding must give the same text back, which refuses truncated or altered cursors.
   if (clientId === '' || encodeCursor(clientId) !== cursor) {
-    throw new StoreInputError('listClients: cursor is not one this store issued')
+    throw new StoreInputError(`${operation}: cursor is not one this store issued`)
   }
   return clientId
 }
 
-export function checkLimit(limit: number): void {
+export function checkLimit(limit: number, operation = 'listClients'): void {
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new StoreInputError(`listClients: limit must be a whole number of at least 1, got ${String(limit)}`)
+    throw new StoreInputError(`${operation}: limit must be a whole number of at least 1, got ${String(limit)}`)
   }
 }
 

@@ -46,6 +46,41 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Consumers and their credentials. API keys are kept by digest only (the primary key, so a
+    // lookup is one index probe). Triggers keep one revision number moving with every change, so
+    // gateways sharing the file can poll one row instead of re-reading the tables; deleting a
+    // consumer takes its keys and client links with it, whoever deletes it.
+    version: 2,
+    sql: `
+      CREATE TABLE consumers (
+        consumer_id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE api_keys (
+        digest TEXT PRIMARY KEY, consumer_id TEXT NOT NULL, label TEXT NOT NULL, created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX api_keys_by_consumer ON api_keys (consumer_id);
+      CREATE TABLE consumer_clients (client_id TEXT PRIMARY KEY, consumer_id TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX consumer_clients_by_consumer ON consumer_clients (consumer_id);
+      CREATE TABLE consumer_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+      INSERT INTO consumer_revision (id, revision) VALUES (1, 0);
+      CREATE TRIGGER consumers_deleted AFTER DELETE ON consumers BEGIN
+        DELETE FROM api_keys WHERE consumer_id = old.consumer_id;
+        DELETE FROM consumer_clients WHERE consumer_id = old.consumer_id;
+        UPDATE consumer_revision SET revision = revision + 1;
+      END;
+      CREATE TRIGGER consumers_inserted AFTER INSERT ON consumers BEGIN UPDATE consumer_revision SET revision = revision + 1; END;
+      CREATE TRIGGER consumers_updated AFTER UPDATE ON consumers BEGIN UPDATE consumer_revision SET revision = revision + 1; END;
+      CREATE TRIGGER api_keys_inserted AFTER INSERT ON api_keys BEGIN UPDATE consumer_revision SET revision = revision + 1; END;
+      CREATE TRIGGER api_keys_updated AFTER UPDATE ON api_keys BEGIN UPDATE consumer_revision SET revision = revision + 1; END;
+      CREATE TRIGGER api_keys_deleted AFTER DELETE ON api_keys BEGIN UPDATE consumer_revision SET revision = revision + 1; END;
+      CREATE TRIGGER consumer_clients_inserted AFTER INSERT ON consumer_clients BEGIN UPDATE consumer_revision SET revision = revision + 1; END;
+      CREATE TRIGGER consumer_clients_updated AFTER UPDATE ON consumer_clients BEGIN UPDATE consumer_revision SET revision = revision + 1; END;
+      CREATE TRIGGER consumer_clients_deleted AFTER DELETE ON consumer_clients BEGIN UPDATE consumer_revision SET revision = revision + 1; END;
+    `,
+  },
 ]
 
 /**

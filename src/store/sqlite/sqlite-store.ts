@@ -2,8 +2,10 @@ import type { DatabaseSync } from 'node:sqlite'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { StoreConflictError } from '../errors.ts'
 import type {
-  AccessTokenRecord, ClientRecord, Page, RefreshFamilyRecord, RefreshTokenRecord, SigningKeyRecord, Store, UserRecord,
+  AccessTokenRecord, ApiKeyRecord, ClientRecord, ConsumerClientRecord, ConsumerRecord, ConsumerSnapshot, Page, RefreshFamilyRecord,
+  RefreshTokenRecord, SigningKeyRecord, Store, UserRecord,
 } from '../ports.ts'
+import * as consumerRows from './consumer-rows.ts'
 import { describeFailure, runOperation } from './failure.ts'
 import { openDatabase } from './open-database.ts'
 import { checkLimit, decodeCursor, encodeCursor } from './paging.ts'
@@ -160,6 +162,101 @@ export class SqliteStore implements Store {
 
   async deleteKey(kid: string): Promise<boolean> {
     return this.#run('deleteKey', (s) => s.deleteKey.run(kid).changes > 0)
+  }
+
+  async createConsumer(consumer: ConsumerRecord): Promise<void> {
+    this.#run('createConsumer', (s) => {
+      if (s.insertConsumer.run(consumerRows.consumerParams(consumer)).changes === 0) throw new StoreConflictError('consumer', consumer.consumerId)
+    })
+  }
+
+  async getConsumer(consumerId: string): Promise<ConsumerRecord | null> {
+    return this.#run('getConsumer', (s) => mapOrNull(s.selectConsumer.get(consumerId), consumerRows.consumerFromRow))
+  }
+
+  async updateConsumer(consumer: ConsumerRecord): Promise<boolean> {
+    return this.#run('updateConsumer', (s) => s.updateConsumer.run(consumerRows.consumerParams(consumer)).changes > 0)
+  }
+
+  async deleteConsumer(consumerId: string): Promise<boolean> {
+    // The consumers_deleted trigger removes the keys and links within this one statement.
+    return this.#run('deleteConsumer', (s) => s.deleteConsumer.run(consumerId).changes > 0)
+  }
+
+  async listConsumers(options: { limit: number; cursor?: string | null }): Promise<Page<ConsumerRecord>> {
+    return this.#run('listConsumers', (s) => {
+      checkLimit(options.limit, 'listConsumers')
+      const after = decodeCursor(options.cursor, 'listConsumers')
+      const found = after === null ? s.listConsumersFirst.all(options.limit + 1) : s.listConsumersAfter.all(after, options.limit + 1)
+      const items = found.slice(0, options.limit).map(consumerRows.consumerFromRow)
+      return { items, next: found.length > options.limit ? encodeCursor(items[items.length - 1].consumerId) : null }
+    })
+  }
+
+  async saveApiKey(key: ApiKeyRecord): Promise<boolean> {
+    return this.#run('saveApiKey', (s) => {
+      if (s.insertApiKey.run(consumerRows.apiKeyParams(key)).changes > 0) return true
+      // Nothing inserted: the digest was taken, or the consumer does not exist.
+      if (s.selectApiKey.get(key.digest) !== undefined) throw new StoreConflictError('api key')
+      return false
+    })
+  }
+
+  async getApiKey(digest: string): Promise<ApiKeyRecord | null> {
+    return this.#run('getApiKey', (s) => mapOrNull(s.selectApiKey.get(digest), consumerRows.apiKeyFromRow))
+  }
+
+  async listApiKeys(consumerId: string): Promise<ApiKeyRecord[]> {
+    return this.#run('listApiKeys', (s) => s.listApiKeys.all(consumerId).map(consumerRows.apiKeyFromRow))
+  }
+
+  async revokeApiKey(digest: string, at: number): Promise<boolean> {
+    return this.#run('revokeApiKey', (s) => s.revokeApiKey.run(at, digest).changes > 0)
+  }
+
+  async linkClient(link: ConsumerClientRecord): Promise<boolean> {
+    return this.#run('linkClient', (s) => {
+      if (s.insertClientLink.run(consumerRows.clientLinkParams(link)).changes > 0) return true
+      if (s.selectClientLink.get(link.clientId) !== undefined) throw new StoreConflictError('client link', link.clientId)
+      return false
+    })
+  }
+
+  async getClientLink(clientId: string): Promise<ConsumerClientRecord | null> {
+    return this.#run('getClientLink', (s) => mapOrNull(s.selectClientLink.get(clientId), consumerRows.clientLinkFromRow))
+  }
+
+  async unlinkClient(clientId: string): Promise<boolean> {
+    return this.#run('unlinkClient', (s) => s.deleteClientLink.run(clientId).changes > 0)
+  }
+
+  async listClientLinks(consumerId: string): Promise<ConsumerClientRecord[]> {
+    return this.#run('listClientLinks', (s) => s.listClientLinks.all(consumerId).map(consumerRows.clientLinkFromRow))
+  }
+
+  async consumerRevision(): Promise<number> {
+    return this.#run('consumerRevision', (s) => Number(s.selectConsumerRevision.get()?.revision ?? 0))
+  }
+
+  async consumerSnapshot(): Promise<ConsumerSnapshot> {
+    return this.#run('consumerSnapshot', (s) => {
+      // One read transaction: in WAL mode it sees a single committed state, so a consumer deleted
+      // by another process between two SELECTs cannot leave its keys behind in the snapshot.
+      this.#db.exec('BEGIN')
+      try {
+        const snapshot: ConsumerSnapshot = {
+          revision: Number(s.selectConsumerRevision.get()?.revision ?? 0),
+          consumers: s.snapshotConsumers.all().map(consumerRows.consumerFromRow),
+          activeKeys: s.snapshotActiveKeys.all().map(consumerRows.apiKeyFromRow),
+          clientLinks: s.snapshotClientLinks.all().map(consumerRows.clientLinkFromRow),
+        }
+        this.#db.exec('COMMIT')
+        return snapshot
+      } catch (error) {
+        if (this.#db.isTransaction) this.#db.exec('ROLLBACK')
+        throw error
+      }
+    })
   }
 
   async close(): Promise<void> {

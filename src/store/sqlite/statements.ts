@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { CONSUMER_SQL } from './consumer-statements.ts'
 
 // Every statement the store runs, compiled once when the store opens. SELECTs alias the columns
 // to the record field names that rows.ts reads.
@@ -70,6 +71,8 @@ const SQL = {
     created_at = $createdAt, activates_at = $activatesAt, retired_at = $retiredAt, expires_at = $expiresAt
     WHERE kid = $kid`,
   deleteKey: 'DELETE FROM signing_keys WHERE kid = ?',
+
+  ...CONSUMER_SQL,
 } as const
 
 export type Statements = { readonly [name in keyof typeof SQL]: StatementSync }

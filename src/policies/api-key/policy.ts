@@ -1,0 +1,76 @@
+import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+import type { RequestContext } from '../../kit/context.ts'
+import type { HeaderList } from '../../kit/header-list.ts'
+import type { PolicyDefinition } from '../../kit/policy.ts'
+import { readApiKey, type KeySourceRules } from './key-source.ts'
+import { buildRefusals } from './refusals.ts'
+import { apiKeySchema, type ApiKeySettings } from './schema.ts'
+
+// Headers that frame the request or that the gateway sets itself: a key read from one would be
+// nonsense, and an identity written into one could split or re-route the upstream request.
+const RESERVED_HEADERS = new Set([
+  'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade',
+  'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-prefix',
+  'x-real-ip', 'forwarded', 'via', 'x-correlation-id', 'traceparent', 'tracestate',
+])
+
+function apiKeyProblems(settings: ApiKeySettings): string[] {
+  const problems: string[] = []
+  for (const field of ['header', 'identityHeader'] as const) {
+    if (RESERVED_HEADERS.has(settings[field].toLowerCase())) problems.push(`${field}: ${settings[field]} is a header the gateway manages itself; choose another name`)
+  }
+  if (spelling(settings.header) === spelling(settings.identityHeader)) problems.push('identityHeader: must differ from header')
+  return problems
+}
+
+/** Some servers read `X_Consumer_Id` as `X-Consumer-Id`, so both spellings count as one name. */
+function spelling(name: string): string {
+  return name.toLowerCase().replaceAll('_', '-')
+}
+
+/** Removes every field spelled like `name` (any case, `_` for `-`). */
+function removeAllSpellings(headers: HeaderList, name: string): void {
+  const wanted = spelling(name)
+  const flat = headers.flat
+  let write = 0
+  for (let read = 0; read < flat.length; read += 2) {
+    const field = flat[read]
+    if (field.length === wanted.length && spelling(field) === wanted) continue
+    flat[write] = field
+    flat[write + 1] = flat[read + 1]
+    write += 2
+  }
+  flat.length = write
+}
+
+export const apiKeyPolicy: PolicyDefinition<ApiKeySettings> = {
+  name: 'api-key',
+  description: 'Lets a route through only with the API key of a known, active consumer, and tells the upstream who the consumer is.',
+  schema: apiKeySchema,
+  check: apiKeyProblems,
+  create(settings, env) {
+    const problems = apiKeyProblems(settings)
+    if (problems.length > 0) throw new GatehouseError('GH_ERR_CONFIG_INVALID', `api-key: ${problems.join('; ')}`)
+    const consumers = env.consumers
+    if (consumers === undefined) throw new GatehouseError('GH_ERR_CONFIG_INVALID', 'api-key: no consumer directory is available to check keys against')
+    const rules: KeySourceRules = { header: settings.header.toLowerCase(), queryParam: settings.queryParam }
+    const refusals = buildRefusals(settings.header, settings.queryParam)
+    const { hideCredentials, header, identityHeader } = settings
+
+    return {
+      // Synchronous: the directory is in memory, so a request never waits on the store.
+      authenticate: function authenticateApiKey(ctx: RequestContext): void {
+        const key = readApiKey(ctx, rules, refusals)
+        const consumer = consumers.findByApiKey(key)
+        if (consumer === undefined) throw refusals.invalid
+        if (consumer.status !== 'active') throw refusals.suspended
+        ctx.identity = ctx.identity === undefined ? { consumerId: consumer.consumerId } : { ...ctx.identity, consumerId: consumer.consumerId }
+        const upstream = ctx.upstream.headers
+        if (hideCredentials) removeAllSpellings(upstream, header)
+        // Whatever the client sent as its own identity never reaches the upstream (SMUG-13).
+        removeAllSpellings(upstream, identityHeader)
+        upstream.add(identityHeader, consumer.consumerId)
+      },
+    }
+  },
+}

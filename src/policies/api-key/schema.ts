@@ -1,0 +1,34 @@
+/** Query parameter names the access log redacts (observability/redact-query.ts): only these may carry a key. */
+export const KEY_QUERY_PARAMS = ['api_key', 'apikey', 'key'] as const
+
+/** Settings of the api-key policy, after defaults are applied. */
+export interface ApiKeySettings {
+  header: string
+  queryParam?: (typeof KEY_QUERY_PARAMS)[number]
+  hideCredentials: boolean
+  identityHeader: string
+}
+
+/** RFC 9110 §5.6.2 token: the syntax of header field names. */
+const TOKEN_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
+
+export const apiKeySchema = {
+  type: 'object',
+  description: 'Lets a route through only with the API key of a known, active consumer, and tells the upstream who the consumer is.',
+  additionalProperties: false,
+  properties: {
+    header: { type: 'string', pattern: TOKEN_PATTERN, default: 'X-API-Key', description: 'Request header carrying the key.' },
+    queryParam: {
+      type: 'string',
+      enum: KEY_QUERY_PARAMS,
+      description: 'Also accept the key in this query parameter (one the access log redacts). It is removed from the path sent upstream.',
+    },
+    hideCredentials: { type: 'boolean', default: true, description: 'Remove the key header before forwarding, so the upstream never sees the key.' },
+    identityHeader: {
+      type: 'string',
+      pattern: TOKEN_PATTERN,
+      default: 'X-Consumer-Id',
+      description: 'Header set on the upstream request to the consumer id. Whatever the client sent under this name is removed first.',
+    },
+  },
+} as const

@@ -1,0 +1,186 @@
+// An issuer's keys from its JWK Set URL (RFC 7517), kept fresh without a timer: the first fetch
+// starts when the policy is created, later ones when a request finds the keys older than
+// `refreshSeconds` (in the background: that request still uses the keys at hand). An unknown `kid`
+// may trigger one extra fetch per `refetchCooldownSeconds`, so a flood of made-up kids costs the
+// issuer at most one request per cooldown (JWT-16). A failed fetch changes nothing: the last good
+// key set keeps working, and the next attempt waits for the cooldown too.
+import { createHash } from 'node:crypto'
+import { verificationKeyFromJwk, type VerificationKey } from '../../keymanager/tokens/verification-key.ts'
+import { fetchJwksText, MAX_JWKS_BYTES } from './jwks-fetch.ts'
+import { keyLookup, type KeyLookup, type KeySource } from './key-lookup.ts'
+
+export interface JwksOptions {
+  uri: string
+  refreshSeconds: number
+  refetchCooldownSeconds: number
+  fetchTimeoutMs: number
+  maxBytes?: number
+  /** Epoch milliseconds; tests move it by hand. */
+  clock?: () => number
+}
+
+const EMPTY: KeyLookup = keyLookup(new Map(), [])
+
+export class JwksKeySet implements KeySource {
+  generation = 0
+  lookup: KeyLookup = EMPTY
+  /** Why the last fetch failed (no key material), or undefined after a success. */
+  lastError: string | undefined = undefined
+  /** Keys the last adopted set skipped, with the reason for each. */
+  skippedKeys: string[] = []
+  /** Fetches started so far. */
+  fetches = 0
+  readonly #uri: URL
+  readonly #refreshMs: number
+  readonly #cooldownMs: number
+  readonly #timeoutMs: number
+  readonly #maxBytes: number
+  readonly #clock: () => number
+  #inflight: Promise<void> | null = null
+  #nextFetchAt = 0
+  #lastKidRefetchAt = -Infinity
+  #bodyDigest = ''
+
+  constructor(options: JwksOptions) {
+    this.#uri = new URL(options.uri)
+    this.#refreshMs = options.refreshSeconds * 1000
+    this.#cooldownMs = options.refetchCooldownSeconds * 1000
+    this.#timeoutMs = options.fetchTimeoutMs
+    this.#maxBytes = options.maxBytes ?? MAX_JWKS_BYTES
+    this.#clock = options.clock ?? Date.now
+  }
+
+  get loaded(): boolean {
+    return this.lookup.size > 0
+  }
+
+  /** The fetch under way, if any (it never rejects). */
+  get fetching(): Promise<void> | undefined {
+    return this.#inflight ?? undefined
+  }
+
+  refreshIfDue(nowMs: number): void {
+    if (nowMs >= this.#nextFetchAt && this.#inflight === null) void this.#fetch()
+  }
+
+  loadNow(nowMs: number): Promise<void> | undefined {
+    if (this.#inflight !== null) return this.#inflight
+    return nowMs >= this.#nextFetchAt ? this.#fetch() : undefined
+  }
+
+  refetchForUnknownKid(nowMs: number): Promise<void> | undefined {
+    if (this.#inflight !== null) return this.#inflight
+    if (nowMs - this.#lastKidRefetchAt < this.#cooldownMs) return undefined
+    this.#lastKidRefetchAt = nowMs
+    return this.#fetch()
+  }
+
+  retryAfterSeconds(nowMs: number): number {
+    return Math.max(1, Math.ceil((this.#nextFetchAt - nowMs) / 1000))
+  }
+
+  /** Never rejects: every outcome is recorded on the key set. */
+  #fetch(): Promise<void> {
+    this.fetches++
+    const promise = fetchJwksText(this.#uri, this.#timeoutMs, this.#maxBytes).then(
+      (text) => this.#adopt(text),
+      (error: unknown) => this.#failed(error instanceof Error ? error.message : String(error)),
+    )
+    this.#inflight = promise
+    return promise
+  }
+
+  #adopt(text: string): void {
+    this.#inflight = null
+    const digest = createHash('sha256').update(text).digest('base64url')
+    if (digest === this.#bodyDigest) {
+      // Same document as before: keep the parsed keys and the generation, so cached verdicts stay.
+      this.#succeeded()
+      return
+    }
+    let parsed: ParsedJwks
+    try {
+      parsed = parseJwks(text)
+    } catch (error) {
+      this.#failed(`JWKS ${this.#uri.origin}${this.#uri.pathname} ${(error as Error).message}`)
+      return
+    }
+    this.lookup = parsed.lookup
+    this.skippedKeys = parsed.skipped
+    this.#bodyDigest = digest
+    this.generation++
+    this.#succeeded()
+  }
+
+  #succeeded(): void {
+    this.lastError = undefined
+    this.#nextFetchAt = this.#clock() + this.#refreshMs
+  }
+
+  #failed(message: string): void {
+    this.#inflight = null
+    this.lastError = message
+    this.#nextFetchAt = this.#clock() + this.#cooldownMs
+  }
+}
+
+interface ParsedJwks {
+  lookup: KeyLookup
+  skipped: string[]
+}
+
+/**
+ * Keys of a JWK Set document. Keys that cannot verify (private members, `use` other than `sig`,
+ * an `alg` that disagrees with the key type, unsupported types) are skipped with a reason; a set
+ * left without any usable key is refused as a whole, so it cannot replace a working one.
+ */
+export function parseJwks(text: string): ParsedJwks {
+  let document: unknown
+  try {
+    document = JSON.parse(text)
+  } catch {
+    throw new Error('is not JSON')
+  }
+  const keys = (document as { keys?: unknown } | null)?.keys
+  if (typeof document !== 'object' || Array.isArray(document) || !Array.isArray(keys)) throw new Error('is not a JWK Set (no "keys" array)')
+  const byKid = new Map<string, VerificationKey>()
+  const withoutKid: VerificationKey[] = []
+  const skipped: string[] = []
+  keys.forEach((jwk: unknown, index) => {
+    const kid = (jwk as { kid?: unknown } | null)?.kid
+    const name = typeof kid === 'string' ? `keys[${index}] (kid ${JSON.stringify(kid.slice(0, 64))})` : `keys[${index}]`
+    if (kid !== undefined && typeof kid !== 'string') return skipped.push(`${name}: kid is not a string`)
+    if (typeof kid === 'string' && byKid.has(kid)) return skipped.push(`${name}: kid used by an earlier key`)
+    let key: VerificationKey
+    try {
+      key = verificationKeyFromJwk(jwk)
+    } catch (error) {
+      return skipped.push(`${name}: ${(error as Error).message}`)
+    }
+    if (typeof kid === 'string') byKid.set(kid, key)
+    else withoutKid.push(key)
+  })
+  if (byKid.size + withoutKid.length === 0) throw new Error(`holds no usable key${skipped.length > 0 ? ` (${skipped.join('; ')})` : ''}`)
+  return { lookup: keyLookup(byKid, withoutKid), skipped }
+}
+
+// Key sets shared by every policy instance with the same URL and fetch settings: a global jwt
+// policy is compiled once per route, and a reload compiles everything again. Sharing means one
+// fetch per issuer rather than one per route, and a reload while the issuer is down keeps the
+// last good keys instead of starting empty. Weak references let a set go once no policy uses it.
+const shared = new Map<string, WeakRef<JwksKeySet>>()
+const forget = new FinalizationRegistry<string>((key) => {
+  if (shared.get(key)?.deref() === undefined) shared.delete(key)
+})
+
+/** The key set for these options, shared with other policy instances; its first fetch is started. */
+export function sharedJwksKeySet(options: Omit<JwksOptions, 'clock' | 'maxBytes'>): JwksKeySet {
+  const key = JSON.stringify([options.uri, options.refreshSeconds, options.refetchCooldownSeconds, options.fetchTimeoutMs])
+  const existing = shared.get(key)?.deref()
+  if (existing !== undefined) return existing
+  const set = new JwksKeySet(options)
+  shared.set(key, new WeakRef(set))
+  forget.register(set, key)
+  set.refreshIfDue(Date.now())
+  return set
+}

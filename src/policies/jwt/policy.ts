@@ -1,0 +1,159 @@
+import { hash } from 'node:crypto'
+import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+import { JwtError } from '../../keymanager/tokens/jwt-error.ts'
+import type { RequestContext } from '../../kit/context.ts'
+import type { PolicyDefinition } from '../../kit/policy.ts'
+import { readToken, type TokenSourceRules } from './bearer.ts'
+import { Challenges } from './challenges.ts'
+import { compileIssuers, unverifiedIssuer, type CompiledIssuer } from './issuers.ts'
+import { jwtProblems } from './jwt-rules.ts'
+import { jwtSchema, type JwtSettings } from './schema.ts'
+import { TokenCache } from './token-cache.ts'
+import { IDENTITY_FIELDS, verifiedIdentity, type VerifiedIdentity } from './verified-identity.ts'
+
+interface ScopeRule {
+  readonly scopes: readonly string[]
+  readonly refusal: GatehouseError
+  /** The method is not allowed with any token. */
+  readonly refuseAll: boolean
+}
+
+export const jwtPolicy: PolicyDefinition<JwtSettings> = {
+  name: 'jwt',
+  description: 'Validates JWT access tokens (RFC 9068 / RFC 6750 Bearer) and requires scopes per method.',
+  schema: jwtSchema,
+  check: jwtProblems,
+  create(settings, env) {
+    const problems = jwtProblems(settings)
+    if (problems.length > 0) throw new GatehouseError('GH_ERR_CONFIG_INVALID', `jwt: ${problems.join('; ')}`)
+
+    const sources = settings.tokenSources
+    const challenges = new Challenges(settings.realm, sources.header, sources.scheme)
+    const rules: TokenSourceRules = {
+      header: sources.header.toLowerCase(),
+      scheme: sources.scheme.toLowerCase(),
+      allowQueryToken: sources.allowQueryToken,
+      maxTokenBytes: settings.maxTokenBytes,
+    }
+    // Starts each JWKS fetch now, so keys are usually there before the first request.
+    const issuers = compileIssuers(settings, env)
+    const onlyIssuer = issuers.length === 1 ? issuers[0] : undefined
+    const byIssuer = new Map(issuers.map((issuer) => [issuer.issuer, issuer]))
+    const cache = settings.cache.maxEntries > 0 ? new TokenCache<VerifiedIdentity>(settings.cache.maxEntries) : null
+    const removeTokenHeader = settings.forwardAuthorization ? undefined : sources.header
+    const identityFields = IDENTITY_FIELDS.filter((field) => settings.identityHeaders[field] !== undefined)
+    const identityHeaders = identityFields.map((field) => settings.identityHeaders[field] as string)
+
+    const issuerOf = (token: string): CompiledIssuer => {
+      if (onlyIssuer !== undefined) return onlyIssuer
+      const iss = unverifiedIssuer(token)
+      if (iss === undefined) throw challenges.invalidToken('malformed')
+      const issuer = byIssuer.get(iss)
+      if (issuer === undefined) throw challenges.invalidToken('unknown_issuer')
+      return issuer
+    }
+
+    const admit = (ctx: RequestContext, identity: VerifiedIdentity): void => {
+      ctx.identity = { subject: identity.subject, clientId: identity.clientId, scopes: identity.scopes }
+      const headers = ctx.upstream.headers
+      if (removeTokenHeader !== undefined) headers.remove(removeTokenHeader)
+      for (let i = 0; i < identityHeaders.length; i++) {
+        // Whatever the client sent under an identity header's name never reaches the upstream.
+        headers.remove(identityHeaders[i])
+        const value = identity.headerValues[i]
+        if (value !== undefined) headers.add(identityHeaders[i], value)
+      }
+    }
+
+    /**
+     * Verifies on a cache miss. Synchronous unless keys must be fetched first (the first load, or
+     * a refetch for an unknown kid); `mayFetch` allows one such wait per request.
+     */
+    const verify = (ctx: RequestContext, token: string, digest: string | undefined, nowMs: number, mayFetch: boolean): Promise<void> | undefined => {
+      const issuer = issuerOf(token)
+      const keys = issuer.keys
+      if (!keys.loaded) {
+        const loading = mayFetch ? keys.loadNow(nowMs) : undefined
+        if (loading === undefined) throw challenges.keysUnavailable(issuer.issuer, keys.retryAfterSeconds(nowMs))
+        return loading.then(() => verify(ctx, token, digest, Date.now(), false))
+      }
+      const generation = keys.generation
+      let payload
+      try {
+        payload = issuer.verify(token, nowMs / 1000).payload
+      } catch (error) {
+        if (!(error instanceof JwtError)) throw error
+        if (error.reason === 'unknown_kid' && mayFetch) {
+          // A rotated key the set does not know yet (JWT-16), or a made-up kid: the cooldown
+          // decides whether this request may cause a fetch.
+          const refetch = keys.refetchForUnknownKid(nowMs)
+          if (refetch !== undefined) return refetch.then(() => verify(ctx, token, digest, Date.now(), false))
+        }
+        throw challenges.invalidToken(error.reason)
+      }
+      const identity = verifiedIdentity(payload, keys, generation, identityFields, challenges)
+      if (digest !== undefined && cache !== null) cache.set(digest, identity, nowMs)
+      admit(ctx, identity)
+      return undefined
+    }
+
+    const scopeRules = compileScopeRules(settings, challenges)
+
+    return {
+      authenticate: function authenticateJwt(ctx: RequestContext): Promise<void> | undefined {
+        const token = readToken(ctx, rules, challenges)
+        const nowMs = Date.now()
+        // Refreshes run in the background; checking here keeps them going on cache hits too, so
+        // a key removed from the JWKS stops being accepted within refreshSeconds.
+        for (let i = 0; i < issuers.length; i++) issuers[i].keys.refreshIfDue(nowMs)
+        let digest: string | undefined
+        if (cache !== null) {
+          digest = hash('sha256', token, 'base64url')
+          const hit = cache.get(digest, nowMs)
+          if (hit !== undefined) {
+            if (hit.generation === hit.keys.generation) {
+              admit(ctx, hit)
+              return undefined
+            }
+            cache.delete(digest)
+          }
+        }
+        return verify(ctx, token, digest, nowMs, true)
+      },
+      authorize: scopeRules === undefined ? undefined : function requireScopes(ctx: RequestContext): void {
+        const rule = scopeRules(ctx.request.method)
+        if (rule.refuseAll) throw rule.refusal
+        const held = ctx.identity?.scopes
+        if (held === undefined) throw challenges.missing
+        // Exact, case-sensitive membership in the token's space-separated list (JWT-15): `read`
+        // is not in `readwrite`, `read:all` or `READ`.
+        for (const scope of rule.scopes) if (!held.includes(scope)) throw rule.refusal
+      },
+    }
+  },
+}
+
+/**
+ * Scope rules per method, built at load; undefined when the route requires no scopes. A map that
+ * names some methods refuses the others (unless `*` covers them): an unlisted method is more
+ * likely an oversight than a wish to let any token through. HEAD falls back to GET.
+ */
+function compileScopeRules(settings: JwtSettings, challenges: Challenges): ((method: string) => ScopeRule) | undefined {
+  const scopes = settings.scopes
+  if (scopes === undefined) return undefined
+  if (Array.isArray(scopes)) {
+    if (scopes.length === 0) return undefined
+    const rule = { scopes: Object.freeze([...scopes]), refusal: challenges.insufficientScope(undefined, scopes), refuseAll: false }
+    return () => rule
+  }
+  const rules = new Map<string, ScopeRule>()
+  for (const [name, list] of Object.entries(scopes)) {
+    // Methods are written in any case in the config, as route methods are; requests use upper case.
+    const method = name.toUpperCase()
+    rules.set(method, { scopes: Object.freeze([...list]), refusal: challenges.insufficientScope(method === '*' ? undefined : method, list), refuseAll: false })
+  }
+  const unlisted = rules.get('*') ?? { scopes: Object.freeze([]), refusal: challenges.methodRefused(), refuseAll: true }
+  const head = rules.get('HEAD') ?? rules.get('GET')
+  if (head !== undefined) rules.set('HEAD', head)
+  return (method) => rules.get(method) ?? unlisted
+}
