@@ -46,7 +46,10 @@ export class Gateway {
     this.metrics = observability.metrics ? new GatewayMetrics() : null
     this.metrics?.setRoutes(runtime.routes.map((route) => route.name))
     this.metrics?.setUpstreamHealthSource(() => [...this.#runtime.upstreams.values()].flatMap((upstream) => upstream.targets.health()))
-    this.#accessLog = observability.accessLog.enabled ? createAccessLog(observability.accessLog) : null
+    const log = options.log
+    // Destination failures (disk full, a reader that stopped) go to the process log, once per streak.
+    const report = log === undefined ? {} : { log: { error: (details: Record<string, unknown>, message: string) => log('error', message, details), info: (details: Record<string, unknown>, message: string) => log('info', message, details) } }
+    this.#accessLog = observability.accessLog.enabled ? createAccessLog(observability.accessLog, report) : null
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -120,6 +123,9 @@ export class Gateway {
       const gatehouseError = error instanceof GatehouseError ? error : new GatehouseError('GH_ERR_CONFIG_INVALID', String(error))
       this.metrics?.recordReload(false)
       return { ok: false, error: gatehouseError }
+    }
+    if (JSON.stringify(this.#runtime.config.keyManager) !== JSON.stringify(next.config.keyManager)) {
+      this.#options.log?.('warn', 'keyManager settings changed; they take effect on restart', { version: next.version })
     }
     if (!sameListeners(this.#runtime.config, next.config)) {
       this.#options.log?.('warn', 'listener settings changed; they take effect on restart', { version: next.version })
