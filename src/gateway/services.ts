@@ -1,4 +1,5 @@
 import type { GatehouseError } from '../core/errors/gatehouse-error.ts'
+import type { AccessLogEntry } from '../observability/access-log-line.ts'
 
 /** Process-wide services the request path reports to; each may be absent (switched off). */
 export interface RequestObservers {
@@ -7,21 +8,5 @@ export interface RequestObservers {
   metrics: {
     recordRequest(routeIndex: number, status: number, totalSeconds: number, upstreamSeconds: number | undefined): void
   } | null
-  accessLog: {
-    record(entry: {
-      time: number
-      correlationId: string
-      method: string
-      path: string
-      status: number
-      durationMs: number
-      upstreamMs: number | undefined
-      bytesSent: number
-      clientIp: string
-      route: string | undefined
-      target: string | undefined
-      errorCode: string | undefined
-      aborted: boolean
-    }): void
-  } | null
+  accessLog: { record(entry: AccessLogEntry): void } | null
 }

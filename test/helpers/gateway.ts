@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { Gateway } from '../../src/gateway/server/gateway.ts'
+import { Gateway, type GatewayOptions } from '../../src/gateway/server/gateway.ts'
 
 export interface TestGateway {
   gateway: Gateway
@@ -16,9 +16,10 @@ export interface TestGateway {
 
 /**
  * Starts a Gateway in this process from YAML text. `listeners` and `admin` default to ephemeral
- * ports on 127.0.0.1 and the access log is off unless the YAML sets `observability`.
+ * ports on 127.0.0.1 and the access log is off unless the YAML sets `observability`. `options`
+ * pass through to `Gateway.start` (e.g. a policy registry with test policies added).
  */
-export async function startGateway(yaml: string): Promise<TestGateway> {
+export async function startGateway(yaml: string, options: Omit<GatewayOptions, 'configFile'> = {}): Promise<TestGateway> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gatehouse-test-'))
   const configFile = path.join(dir, 'gatehouse.yaml')
   const defaults = [
@@ -27,7 +28,7 @@ export async function startGateway(yaml: string): Promise<TestGateway> {
     /^observability:/m.test(yaml) ? '' : 'observability: { accessLog: { enabled: false }, metrics: true }\n',
   ].join('')
   await fs.writeFile(configFile, defaults + yaml)
-  const gateway = await Gateway.start({ configFile })
+  const gateway = await Gateway.start({ ...options, configFile })
   const port = gateway.addresses().public.port
   return {
     gateway,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
+import { liveRss, peakRss } from '../helpers/memory.ts'
 
 const MB = 1024 * 1024
 const TOTAL = 100 * MB
@@ -43,24 +44,6 @@ after(async () => {
   await gw.stop()
   await new Promise<void>((resolve) => upstream.close(() => resolve()))
 })
-
-// Live memory, not garbage waiting for a lazy collector: with --expose-gc (the test script sets
-// it) each sample collects first, so a body buffered whole would show as ~100 MB of growth.
-function liveRss(): number {
-  global.gc?.()
-  return process.memoryUsage.rss()
-}
-
-function peakRss(): { stop(): number } {
-  let peak = liveRss()
-  const timer = setInterval(() => (peak = Math.max(peak, liveRss())), 50)
-  return {
-    stop() {
-      clearInterval(timer)
-      return Math.max(peak, liveRss())
-    },
-  }
-}
 
 test('a 100 MB chunked request body streams through with bounded memory', async () => {
   assert.equal(typeof global.gc, 'function', 'the test command runs node with --expose-gc')

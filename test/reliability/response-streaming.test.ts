@@ -2,6 +2,7 @@ import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { liveRss } from '../helpers/memory.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
 
 const MB = 1024 * 1024
@@ -40,12 +41,6 @@ after(async () => {
   await gw.stop()
   await new Promise<void>((resolve) => upstream.close(() => resolve()))
 })
-
-// Live memory only: with --expose-gc (set by the test command) each sample collects first.
-function liveRss(): number {
-  global.gc?.()
-  return process.memoryUsage.rss()
-}
 
 test('UPS-10: a 100 MB chunked response on a pass-through route streams with flat memory, even to a client that stalls', async () => {
   assert.equal(typeof global.gc, 'function', 'the test command runs node with --expose-gc')

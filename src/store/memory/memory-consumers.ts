@@ -1,7 +1,7 @@
 import { StoreConflictError } from '../errors.ts'
 import type { ApiKeyRecord, ConsumerClientRecord, ConsumerRecord, ConsumerSnapshot, Page } from '../ports.ts'
 import { copyRecord } from './copy.ts'
-import { checkLimit, compareUtf8, decodeCursor, encodeCursor } from './paging.ts'
+import { checkLimit, compareUtf8, decodeCursor, encodeCursor } from '../paging.ts'
 
 /**
  * Consumers, their API keys (by digest) and client links for the memory store. Synchronous, so

@@ -6,7 +6,7 @@ import type {
 } from '../ports.ts'
 import { copyRecord } from './copy.ts'
 import { MemoryConsumers } from './memory-consumers.ts'
-import { checkLimit, compareUtf8, decodeCursor, encodeCursor } from './paging.ts'
+import { checkLimit, compareUtf8, decodeCursor, encodeCursor } from '../paging.ts'
 
 /**
  * The single-node store: everything in Maps, lost on exit. It keeps the same semantics as the

@@ -8,7 +8,7 @@ import type {
 import * as consumerRows from './consumer-rows.ts'
 import { describeFailure, runOperation } from './failure.ts'
 import { openDatabase } from './open-database.ts'
-import { checkLimit, decodeCursor, encodeCursor } from './paging.ts'
+import { checkLimit, decodeCursor, encodeCursor } from '../paging.ts'
 import * as rows from './rows.ts'
 import { prepareStatements, type Statements } from './statements.ts'
 

@@ -1,8 +1,8 @@
-import { StoreInputError } from '../errors.ts'
+import { StoreInputError } from './errors.ts'
 
-// Keyset paging by primary key (client_id, consumer_id): the cursor is the last id of the page,
-// base64url-encoded so callers treat it as opaque. Deleting or adding records between two page
-// requests never repeats or skips one that stayed.
+// Shared by every adapter. Keyset paging by id (clientId, consumerId): the cursor is the last id of the page,
+// base64url-encoded so callers treat it as opaque. Keyset (not offset) paging means deleting or
+// adding records between two page requests never repeats or skips one that stayed.
 
 export function encodeCursor(lastClientId: string): string {
   return Buffer.from(lastClientId, 'utf8').toString('base64url')
@@ -23,4 +23,9 @@ export function checkLimit(limit: number, operation = 'listClients'): void {
   if (!Number.isInteger(limit) || limit < 1) {
     throw new StoreInputError(`${operation}: limit must be a whole number of at least 1, got ${String(limit)}`)
   }
+}
+
+/** SQLite's default ordering (bytes of the UTF-8 text), so every adapter pages in the same order. */
+export function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 }
