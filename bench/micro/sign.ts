@@ -7,8 +7,8 @@ import { generateSigningKey, type SigningAlgorithm } from '../../src/keymanager/
 import { loadSigningKey } from '../../src/keymanager/keys/loaded-key.ts'
 import { hashPassword } from '../../src/keymanager/secrets/password-hash.ts'
 import { AccessTokenIssuer } from '../../src/keymanager/tokens/access-token-issuer.ts'
-import { JWS_ALGORITHMS, RSA_PSS_PADDING } from '../../src/keymanager/tokens/jws-algorithms.ts'
-import { createJwtVerifier } from '../../src/keymanager/tokens/verify-jwt.ts'
+import { JWS_ALGORITHMS, RSA_PSS_PADDING } from '../../src/jose/jws-algorithms.ts'
+import { createJwtVerifier } from '../../src/jose/verify-jwt.ts'
 
 const seconds = Number(process.argv.find((arg, i) => i >= 2 && /^\d+(\.\d+)?$/.test(arg)) ?? 1)
 const withScrypt = !process.argv.includes('--no-scrypt')

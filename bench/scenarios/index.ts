@@ -2,8 +2,10 @@
 // bench/scenarios/ and one line here.
 import { passthrough } from './passthrough/index.ts'
 import type { Scenario } from './scenario.ts'
+import { security } from './security/index.ts'
+import { token } from './token/index.ts'
 
-export const SCENARIOS: readonly Scenario[] = [passthrough]
+export const SCENARIOS: readonly Scenario[] = [passthrough, token, security]
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((scenario) => scenario.name === name)

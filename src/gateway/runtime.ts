@@ -3,7 +3,7 @@ import type { GatehouseConfig, RouteConfig, UpstreamConfig } from '../config/typ
 import { openConsumerIndex, type ConsumerIndex } from '../consumers/directory.ts'
 import { compileChain, type CompiledChain } from '../core/chain.ts'
 import { GatehouseError } from '../core/errors/gatehouse-error.ts'
-import type { PolicyDefinition } from '../kit/policy.ts'
+import type { OwnKeyManager, PolicyDefinition } from '../kit/policy.ts'
 import { ForwardingRules } from './proxy/forwarding.ts'
 import { ConnectionPool } from './upstreams/connection-pool.ts'
 import { TargetSet } from './upstreams/target-set.ts'
@@ -57,18 +57,21 @@ export class Runtime {
   inFlight = 0
   #retired = false
 
-  /** Opens the consumer directory (it reads the store), then compiles; a failure leaves nothing running. */
-  static async create(config: GatehouseConfig, version: number, policies: Record<string, PolicyDefinition<unknown>>, log?: (event: string, fields: object) => void): Promise<Runtime> {
+  /**
+   * Opens the consumer directory (it reads the store), then compiles; a failure leaves nothing
+   * running. `keyManager` is this process's own, offered to policies (it outlives runtimes).
+   */
+  static async create(config: GatehouseConfig, version: number, policies: Record<string, PolicyDefinition<unknown>>, log?: (event: string, fields: object) => void, keyManager?: OwnKeyManager): Promise<Runtime> {
     const consumers = await openConsumerIndex(config, { log })
     try {
-      return new Runtime(config, version, policies, log, consumers)
+      return new Runtime(config, version, policies, log, consumers, keyManager)
     } catch (error) {
       await consumers.stop()
       throw error
     }
   }
 
-  constructor(config: GatehouseConfig, version: number, policies: Record<string, PolicyDefinition<unknown>>, log?: (event: string, fields: object) => void, consumers?: ConsumerIndex) {
+  constructor(config: GatehouseConfig, version: number, policies: Record<string, PolicyDefinition<unknown>>, log?: (event: string, fields: object) => void, consumers?: ConsumerIndex, keyManager?: OwnKeyManager) {
     this.version = version
     this.config = config
     this.consumers = consumers
@@ -80,7 +83,7 @@ export class Runtime {
     this.routes = config.routes.map((route, index) => {
       const upstream = this.upstreams.get(route.upstream)
       if (upstream === undefined) throw new GatehouseError('GH_ERR_CONFIG_REFERENCE', `routes[${index}].upstream: no upstream named "${route.upstream}"`)
-      const chain = compileChain({ ...config.policies, ...route.policies }, policies, { configDir, routeName: route.name, consumers })
+      const chain = compileChain({ ...config.policies, ...route.policies }, policies, { configDir, routeName: route.name, consumers, keyManager })
       const compiled: CompiledRoute = { index, name: route.name, config: route, upstream, chain, stripSegments: -1, preserveHost: route.preserveHost }
       this.#register(compiled)
       return compiled

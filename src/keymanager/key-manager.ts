@@ -6,6 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { KeyManagerConfig } from '../config/types.ts'
 import { GatehouseError } from '../core/errors/gatehouse-error.ts'
 import { sendProblem } from '../core/errors/problem.ts'
+import type { VerificationKey } from '../jose/verification-key.ts'
+import { createJwtVerifier } from '../jose/verify-jwt.ts'
+import type { OwnKeyManager } from '../kit/policy.ts'
 import { ClientKeys } from './clients/client-keys.ts'
 import { metadataDocument, metadataPaths, serveDocument, serveJwks } from './endpoints/discovery.ts'
 import { handleIntrospection } from './endpoints/introspection.ts'
@@ -19,7 +22,6 @@ import { KeysFreshness } from './keys-freshness.ts'
 import { endpointUrls, type KeyManagerLog, type KeyManagerServices } from './services.ts'
 import { openKeyManagerStorage } from './storage.ts'
 import { AccessTokenIssuer } from './tokens/access-token-issuer.ts'
-import { createJwtVerifier } from './tokens/verify-jwt.ts'
 import { TrustedIssuers } from './trust/trusted-issuers.ts'
 
 export interface KeyManagerOptions {
@@ -34,7 +36,7 @@ export interface KeyManagerOptions {
 
 const METADATA_MAX_AGE_SECONDS = 3600
 
-export class KeyManager {
+export class KeyManager implements OwnKeyManager {
   readonly #services: KeyManagerServices
   readonly #registry: Registry
   readonly #basePath: string
@@ -95,6 +97,24 @@ export class KeyManager {
       await store.close()
       throw error
     }
+  }
+
+  get issuer(): string {
+    return this.#services.config.issuer
+  }
+
+  get audience(): readonly string[] {
+    return this.#services.config.tokens.audience
+  }
+
+  /** For the gateway's jwt policy (`keyManager: true`): this server's tokens verified in process. */
+  verificationKey(kid: string | undefined): VerificationKey | undefined {
+    return this.#services.keys.verificationKey(kid)
+  }
+
+  /** Keys added by another process sharing the store; at most one re-read per keysRefreshIntervalMs. */
+  refreshKeys(): Promise<boolean> {
+    return this.#services.keysFreshness.refresh()
   }
 
   /** Whether the request target (`req.url`) belongs to the key manager. */

@@ -1,3 +1,4 @@
+import type { VerificationKey } from '../jose/verification-key.ts'
 import type { ConsumerDirectory } from './consumers.ts'
 import type { RequestContext, ResponseHead, RequestSummary } from './context.ts'
 
@@ -27,6 +28,23 @@ export interface PolicyEnvironment {
   routeName: string | undefined
   /** Consumers from the config file and the store; absent where the caller has none to offer. */
   consumers?: ConsumerDirectory
+  /** This process's own key manager, when the config has a `keyManager` section. */
+  keyManager?: OwnKeyManager
+}
+
+/**
+ * What a policy may ask of the key manager running in the same process: enough to accept its
+ * tokens without an HTTP round trip to itself (the jwt policy's `keyManager: true`).
+ */
+export interface OwnKeyManager {
+  /** The `iss` of the tokens it issues. */
+  readonly issuer: string
+  /** The `aud` of the tokens it issues. */
+  readonly audience: readonly string[]
+  /** A published signing key by exact kid, from memory (no I/O); undefined for an unknown kid. */
+  verificationKey(kid: string | undefined): VerificationKey | undefined
+  /** Re-reads keys other processes added (CLI rotation, other workers), at most every few seconds; true when it did. */
+  refreshKeys(): Promise<boolean>
 }
 
 /**

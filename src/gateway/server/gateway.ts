@@ -54,9 +54,18 @@ export class Gateway {
 
   static async start(options: GatewayOptions): Promise<Gateway> {
     const config = await loadConfigFile(options.configFile, { env: options.env ?? process.env, policies: options.policies })
-    const gateway = new Gateway(options, await Runtime.create(config, 1, options.policies ?? POLICIES, healthLog(options)))
-    // Loaded only when configured, so a gateway without it never pays for its imports.
-    if (config.keyManager !== null) gateway.#keyManager = await (await import('../../keymanager/key-manager.ts')).KeyManager.open(config.keyManager, { log: options.log })
+    // Loaded only when configured, so a gateway without it never pays for its imports. Opened
+    // before the routes compile: the jwt policy's `keyManager: true` reads its keys in process.
+    const keyManager = config.keyManager === null ? null : await (await import('../../keymanager/key-manager.ts')).KeyManager.open(config.keyManager, { log: options.log })
+    let runtime: Runtime
+    try {
+      runtime = await Runtime.create(config, 1, options.policies ?? POLICIES, healthLog(options), keyManager ?? undefined)
+    } catch (error) {
+      await keyManager?.close()
+      throw error
+    }
+    const gateway = new Gateway(options, runtime)
+    gateway.#keyManager = keyManager
     await gateway.#listen()
     gateway.#runtime.startHealthChecks()
     return gateway
@@ -118,7 +127,7 @@ export class Gateway {
     let next: Runtime
     try {
       const config = await loadConfigFile(this.#options.configFile, { env: this.#options.env ?? process.env, policies: this.#options.policies })
-      next = await Runtime.create(config, this.#runtime.version + 1, this.#options.policies ?? POLICIES, healthLog(this.#options))
+      next = await Runtime.create(config, this.#runtime.version + 1, this.#options.policies ?? POLICIES, healthLog(this.#options), this.#keyManager ?? undefined)
     } catch (error) {
       const gatehouseError = error instanceof GatehouseError ? error : new GatehouseError('GH_ERR_CONFIG_INVALID', String(error))
       this.metrics?.recordReload(false)

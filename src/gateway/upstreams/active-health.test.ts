@@ -210,8 +210,10 @@ describe('active health checks', () => {
     }
     const arrivals = hanging.requests.map((r) => r.at)
     for (let i = 1; i < arrivals.length; i++) {
-      // A probe starts only after the previous one timed out (80 ms); 5 ms of slack for timer jitter.
-      assert.ok(arrivals[i] - arrivals[i - 1] >= 75, `probe ${i} started ${arrivals[i] - arrivals[i - 1]} ms after the previous one`)
+      // A probe starts only after the previous one timed out (80 ms), while overlapping probes would
+      // arrive every 10 ms. Arrival times are taken by a server that may itself be delayed on a
+      // loaded machine, so the bound sits between the two rather than at 80 ms.
+      assert.ok(arrivals[i] - arrivals[i - 1] >= 50, `probe ${i} started ${arrivals[i] - arrivals[i - 1]} ms after the previous one`)
     }
   })
 

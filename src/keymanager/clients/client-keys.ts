@@ -2,8 +2,8 @@
 // version rather than per request. The registry API checks a JWKS when it is registered, so a parse
 // failure here means the store was edited by hand; such a client simply cannot authenticate.
 import type { ClientRecord } from '../../store/ports.ts'
-import { parseJwks } from '../../policies/jwt/jwks-key-set.ts'
-import type { KeyLookup } from '../../policies/jwt/key-lookup.ts'
+import { parseJwks } from '../../jose/jwks-key-set.ts'
+import type { KeyLookup } from '../../jose/key-lookup.ts'
 
 const CACHE_LIMIT = 1024
 

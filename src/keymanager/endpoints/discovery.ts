@@ -7,7 +7,7 @@ import type { KeyManagerConfig } from '../../config/types.ts'
 import { GRANTS } from '../grants/index.ts'
 import { sendJson } from '../http/respond.ts'
 import type { EndpointUrls, KeyManagerServices } from '../services.ts'
-import { JWS_ALGORITHMS } from '../tokens/jws-algorithms.ts'
+import { JWS_ALGORITHMS } from '../../jose/jws-algorithms.ts'
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']
 const WELL_KNOWN = ['oauth-authorization-server', 'openid-configuration']

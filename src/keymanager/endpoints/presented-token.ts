@@ -4,8 +4,8 @@
 // kinds cannot be mistaken for each other.
 import type { AccessTokenRecord, RefreshTokenRecord } from '../../store/ports.ts'
 import type { KeyManagerServices } from '../services.ts'
-import { JwtError } from '../tokens/jwt-error.ts'
-import type { JwtPayload } from '../tokens/verify-jwt.ts'
+import { JwtError } from '../../jose/jwt-error.ts'
+import type { JwtPayload } from '../../jose/verify-jwt.ts'
 
 const MAX_TOKEN_LENGTH = 8192
 

@@ -5,7 +5,7 @@
 // aud that is not this server, missing or far-future exp, nbf ahead, a jti seen before.
 import { OAuthError } from '../oauth-error.ts'
 import { grantScopes } from '../scopes.ts'
-import { JwtError } from '../tokens/jwt-error.ts'
+import { JwtError } from '../../jose/jwt-error.ts'
 import { withIssuerKeys } from '../trust/trusted-issuers.ts'
 import { describeRejection, peekPayload, verifyAssertion } from '../trust/verify-assertion.ts'
 import type { Grant } from './grant.ts'

@@ -5,7 +5,7 @@
 // views converge. Times are epoch seconds.
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import type { KeyStore, SigningKeyRecord } from '../../store/ports.ts'
-import type { VerificationKey } from '../tokens/verification-key.ts'
+import type { VerificationKey } from '../../jose/verification-key.ts'
 import { generateSigningKeyAsync, isSigningAlgorithm, type SigningAlgorithm } from './generate-signing-key.ts'
 import { byActivation, isPublished, nextChange, signingRecord, succession } from './key-timeline.ts'
 import { loadSigningKey, type LoadedKey } from './loaded-key.ts'

@@ -3,8 +3,8 @@
 // vs private key), so a damaged record is refused at load rather than producing tokens nobody can verify.
 import { createPrivateKey, createPublicKey, type KeyObject, type SignKeyObjectInput } from 'node:crypto'
 import type { SigningKeyRecord } from '../../store/ports.ts'
-import { algorithmFitsKey, JWS_ALGORITHMS, keyFamily, RSA_PSS_PADDING } from '../tokens/jws-algorithms.ts'
-import type { VerificationKey } from '../tokens/verification-key.ts'
+import { algorithmFitsKey, JWS_ALGORITHMS, keyFamily, RSA_PSS_PADDING } from '../../jose/jws-algorithms.ts'
+import type { VerificationKey } from '../../jose/verification-key.ts'
 import { isSigningAlgorithm, type SigningAlgorithm } from './generate-signing-key.ts'
 import { jwkThumbprint } from './jwk-thumbprint.ts'
 

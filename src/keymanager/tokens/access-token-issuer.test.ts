@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { ISSUER, loadedKey, NOW } from './jwt-test-kit.fixture.ts'
 import { AccessTokenIssuer } from './access-token-issuer.ts'
-import { createJwtVerifier } from './verify-jwt.ts'
+import { createJwtVerifier } from '../../jose/verify-jwt.ts'
 
 const key = loadedKey('ES256')
 const issuer = new AccessTokenIssuer({ issuer: ISSUER, keys: { signingKey: () => key, maxTokenLifetimeSeconds: 3600 }, now: () => NOW + 0.7 })

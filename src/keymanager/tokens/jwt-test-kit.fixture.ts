@@ -4,9 +4,9 @@ import { createHmac, sign } from 'node:crypto'
 import type { SigningKeyRecord } from '../../store/ports.ts'
 import { generateSigningKey } from '../keys/generate-signing-key.ts'
 import { loadSigningKey, type LoadedKey } from '../keys/loaded-key.ts'
-import { RSA_PSS_PADDING } from './jws-algorithms.ts'
-import type { JwtVerifierOptions } from './verify-jwt.ts'
-import type { VerificationKey } from './verification-key.ts'
+import { RSA_PSS_PADDING } from '../../jose/jws-algorithms.ts'
+import type { JwtVerifierOptions } from '../../jose/verify-jwt.ts'
+import type { VerificationKey } from '../../jose/verification-key.ts'
 
 export const NOW = 1_760_000_000
 export const ISSUER = 'https://as.example'

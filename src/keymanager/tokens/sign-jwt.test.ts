@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { claims, ecdsaRawToDer, loadedKey, options } from './jwt-test-kit.fixture.ts'
 import { signJwt } from './sign-jwt.ts'
-import { verifyJwt } from './verify-jwt.ts'
+import { verifyJwt } from '../../jose/verify-jwt.ts'
 
 function parts(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; input: Buffer; signature: Buffer } {
   const [h, p, s] = token.split('.')

@@ -1,13 +1,13 @@
 // Keys of the issuers whose assertions the jwt-bearer grant accepts (RFC 7523 §2.1): fixed PEM
 // files, or a JWK Set fetched with bounds (5 s, 1 MiB, no redirects), refreshed every 5 minutes
 // when used, and fetched again on an unknown kid at most once a minute, so made-up kids cannot
-// turn this server into a request amplifier. The key sources are the jwt policy's, so the gateway
-// and the key manager treat a remote JWKS the same way.
+// turn this server into a request amplifier. The key sources are shared with the jwt policy
+// (src/jose), so the gateway and the key manager treat a remote JWKS the same way.
 import type { TrustedIssuerConfig } from '../../config/types.ts'
-import { certificateKeys } from '../../policies/jwt/certificate-keys.ts'
-import { JwksKeySet } from '../../policies/jwt/jwks-key-set.ts'
-import type { KeySource } from '../../policies/jwt/key-lookup.ts'
-import type { VerificationKey } from '../tokens/verification-key.ts'
+import { certificateKeys } from '../../jose/certificate-keys.ts'
+import { JwksKeySet } from '../../jose/jwks-key-set.ts'
+import type { KeySource } from '../../jose/key-lookup.ts'
+import type { VerificationKey } from '../../jose/verification-key.ts'
 
 const REFRESH_SECONDS = 300
 const REFETCH_COOLDOWN_SECONDS = 60

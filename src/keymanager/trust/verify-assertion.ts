@@ -1,10 +1,10 @@
 // Checks shared by the two kinds of signed JWT assertions (RFC 7523): client authentication with
 // private_key_jwt (§2.2) and the jwt-bearer grant (§2.1). Beyond what verifyJwt checks (signature,
 // iss, aud, exp, nbf, iat), an assertion must be short-lived and used once (§3: `jti`).
-import { JWS_ALGORITHMS } from '../tokens/jws-algorithms.ts'
-import { JwtError } from '../tokens/jwt-error.ts'
-import { verifyJwt, type JwtPayload } from '../tokens/verify-jwt.ts'
-import type { VerificationKey } from '../tokens/verification-key.ts'
+import { JWS_ALGORITHMS } from '../../jose/jws-algorithms.ts'
+import { JwtError } from '../../jose/jwt-error.ts'
+import { verifyJwt, type JwtPayload } from '../../jose/verify-jwt.ts'
+import type { VerificationKey } from '../../jose/verification-key.ts'
 import type { KeyManagerServices } from '../services.ts'
 
 /** Every asymmetric JWS algorithm; HS* and `none` cannot even be configured in the verifier. */

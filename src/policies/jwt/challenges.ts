@@ -3,10 +3,10 @@
 // what an attacker can send in bulk, and capturing a stack trace per refusal would cost more than
 // the check itself. Nothing here ever contains the token or key material.
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
-import type { JwtRejection } from '../../keymanager/tokens/jwt-error.ts'
+import type { JwtRejection } from '../../jose/jwt-error.ts'
 
-/** Why a token was refused: the verifier's reasons plus the policy's own checks. */
-export type TokenRejection = JwtRejection | 'unknown_issuer' | 'bad_credentials' | `unforwardable_claim:${string}`
+/** Why a token was refused: the verifier's reasons plus the policy's own checks and introspection's. */
+export type TokenRejection = JwtRejection | 'unknown_issuer' | 'bad_credentials' | 'inactive' | 'wrong_token_type' | `unforwardable_claim:${string}`
 
 const FIXED_DESCRIPTIONS: Record<string, string> = {
   token_too_large: 'token is too large',
@@ -23,6 +23,8 @@ const FIXED_DESCRIPTIONS: Record<string, string> = {
   unknown_issuer: 'token issuer (iss) is not accepted',
   wrong_audience: 'token audience (aud) is not accepted',
   bad_credentials: 'credentials are not in the form Bearer <token>',
+  inactive: 'token is not active',
+  wrong_token_type: 'token is not an access token',
 }
 
 const PREFIXED_DESCRIPTIONS: Array<[string, (rest: string) => string]> = [
@@ -100,6 +102,18 @@ export class Challenges {
     return new GatehouseError('GH_ERR_AUTH_INSUFFICIENT_SCOPE', 'this method is not allowed on this route (no scopes are configured for it)', {
       headers: { 'www-authenticate': `Bearer realm="${this.#realm}", error="insufficient_scope"` },
     })
+  }
+
+  /** 403 for a token whose client acts for a suspended consumer. */
+  readonly consumerSuspended = new GatehouseError('GH_ERR_AUTH_CONSUMER_SUSPENDED', 'the consumer this client acts for is suspended')
+
+  /**
+   * 503 when the introspection endpoint cannot answer (down, slow, a bad answer) or too many calls
+   * are in flight: the token cannot be checked, so it does not pass. The code is the one for
+   * verification material that is not available.
+   */
+  introspectionUnavailable(why: string): GatehouseError {
+    return new GatehouseError('GH_ERR_AUTH_KEYS_UNAVAILABLE', `the token could not be checked: ${why}`, { headers: { 'retry-after': '1' } })
   }
 
   /** 503 while an issuer's keys have never been loaded; nothing can be verified, so nothing passes. */

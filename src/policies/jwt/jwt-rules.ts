@@ -1,5 +1,5 @@
-import { JWS_ALGORITHMS } from '../../keymanager/tokens/jws-algorithms.ts'
-import type { IssuerSettings, JwtSettings } from './schema.ts'
+import { JWS_ALGORITHMS } from '../../jose/jws-algorithms.ts'
+import type { IntrospectionSettings, IssuerSettings, JwtSettings } from './schema.ts'
 
 // Headers the gateway writes itself or that frame the message: an identity header of that name
 // would either be overwritten or corrupt the upstream request.
@@ -12,14 +12,28 @@ const RESERVED_HEADERS = new Set([
 /** Problems a JSON Schema cannot express, each naming the setting. */
 export function jwtProblems(settings: JwtSettings): string[] {
   const problems: string[] = []
-  if (settings.issuers.length === 0) problems.push('issuers: list at least one issuer')
+  const issuers = settings.issuers
+  if (issuers === undefined && settings.introspection === undefined) problems.push('issuers: list at least one issuer, or configure introspection')
+  if (issuers !== undefined && issuers.length === 0) problems.push('issuers: list at least one issuer')
   const seen = new Set<string>()
-  settings.issuers.forEach((issuer, index) => {
+  let ownKeyManager: number | undefined
+  issuers?.forEach((issuer, index) => {
     const at = `issuers[${index}]`
-    if (seen.has(issuer.issuer)) problems.push(`${at}.issuer: '${issuer.issuer}' is listed twice; give each issuer once`)
-    seen.add(issuer.issuer)
+    if (issuer.keyManager) {
+      if (ownKeyManager !== undefined) problems.push(`${at}.keyManager: issuers[${ownKeyManager}] names the key manager already; give it once`)
+      ownKeyManager ??= index
+      problems.push(...keyManagerIssuerProblems(issuer, at))
+      return
+    }
+    if (issuer.issuer === undefined) {
+      problems.push(`${at}.issuer: required (the iss of the tokens), unless keyManager: true`)
+    } else {
+      if (seen.has(issuer.issuer)) problems.push(`${at}.issuer: '${issuer.issuer}' is listed twice; give each issuer once`)
+      seen.add(issuer.issuer)
+    }
     problems.push(...issuerProblems(issuer, at))
   })
+  if (settings.introspection !== undefined) problems.push(...introspectionProblems(settings.introspection))
   problems.push(...identityHeaderProblems(settings))
   if (settings.scopes !== undefined && !Array.isArray(settings.scopes)) {
     const methods = new Set<string>()
@@ -38,16 +52,34 @@ function issuerProblems(issuer: IssuerSettings, at: string): string[] {
   const hasCertificates = issuer.certificates !== undefined
   if (hasJwks === hasCertificates) problems.push(`${at}: give either jwksUri or certificates (exactly one of them)`)
   if (issuer.jwksUri !== undefined) {
-    const problem = jwksUriProblem(issuer.jwksUri)
+    const problem = httpUrlProblem(issuer.jwksUri)
     if (problem !== undefined) problems.push(`${at}.jwksUri: ${problem}`)
   }
   if (issuer.certificates !== undefined && Object.keys(issuer.certificates).length === 0) problems.push(`${at}.certificates: map at least one kid to a certificate file`)
-  problems.push(...algorithmProblems(issuer.algorithms, `${at}.algorithms`))
+  if (issuer.algorithms === undefined) problems.push(`${at}.algorithms: required (the alg values the issuer signs with, such as [RS256]), unless keyManager: true`)
+  else problems.push(...algorithmProblems(issuer.algorithms, `${at}.algorithms`))
+  problems.push(...audienceProblems(issuer, at, true))
+  return problems
+}
+
+/** The key manager supplies issuer and keys; only the checks may be tightened. */
+function keyManagerIssuerProblems(issuer: IssuerSettings, at: string): string[] {
+  const problems: string[] = []
+  for (const field of ['issuer', 'jwksUri', 'certificates'] as const) {
+    if (issuer[field] !== undefined) problems.push(`${at}.${field}: comes from the keyManager section with keyManager: true; remove it`)
+  }
+  if (issuer.algorithms !== undefined) problems.push(...algorithmProblems(issuer.algorithms, `${at}.algorithms`))
+  problems.push(...audienceProblems(issuer, at, false))
+  return problems
+}
+
+function audienceProblems(issuer: IssuerSettings, at: string, required: boolean): string[] {
+  const problems: string[] = []
   const audience = issuer.audience
   if (issuer.allowAnyAudience) {
     if (audience !== undefined) problems.push(`${at}: audience and allowAnyAudience: true contradict each other; keep one`)
   } else if (audience === undefined) {
-    problems.push(`${at}.audience: required (the aud this API expects), unless allowAnyAudience: true`)
+    if (required) problems.push(`${at}.audience: required (the aud this API expects), unless allowAnyAudience: true`)
   } else if (Array.isArray(audience) && audience.length === 0) {
     problems.push(`${at}.audience: list at least one audience`)
   }
@@ -67,7 +99,17 @@ function algorithmProblems(algorithms: string[], at: string): string[] {
   return problems
 }
 
-function jwksUriProblem(uri: string): string | undefined {
+function introspectionProblems(introspection: IntrospectionSettings): string[] {
+  const problems: string[] = []
+  const problem = httpUrlProblem(introspection.endpoint)
+  if (problem !== undefined) problems.push(`introspection.endpoint: ${problem}`)
+  if (Array.isArray(introspection.audience) && introspection.audience.length === 0) problems.push('introspection.audience: list at least one audience')
+  // The id goes into the Basic credentials of every call; a control character has no place there.
+  if (/[\x00-\x1F\x7F]/.test(introspection.clientId)) problems.push('introspection.clientId: must not contain control characters')
+  return problems
+}
+
+function httpUrlProblem(uri: string): string | undefined {
   let url: URL
   try {
     url = new URL(uri)

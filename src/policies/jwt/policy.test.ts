@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { ConsumerIndex } from '../../consumers/directory.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+import { SecretHasher } from '../../keymanager/secrets/secret-hasher.ts'
 import type { RequestContext } from '../../kit/context.ts'
 import type { PolicyHandlers } from '../../kit/policy.ts'
 import { makeTestContext, type TestContextInit } from '../test-context.ts'
@@ -56,10 +58,10 @@ function refusal(run: () => unknown, code: string, challenge?: string): void {
 const invalid = (description: string) => `Bearer realm="gatehouse", error="invalid_token", error_description="${description}"`
 
 describe('jwt settings', () => {
-  it('fills in defaults around the required issuers', () => {
+  it('fills in defaults around the issuers, and needs issuers or introspection', () => {
     const settings = loadSettings(jwtPolicy, { issuers: [{ issuer: ISSUER, jwksUri: 'https://as.example/jwks', algorithms: ['RS256'], audience: AUDIENCE }] })
     assert.deepEqual(settings, {
-      issuers: [{ issuer: ISSUER, jwksUri: 'https://as.example/jwks', algorithms: ['RS256'], audience: AUDIENCE, allowAnyAudience: false, clockSkewSeconds: 30, requiredClaims: ['exp'] }],
+      issuers: [{ issuer: ISSUER, keyManager: false, jwksUri: 'https://as.example/jwks', algorithms: ['RS256'], audience: AUDIENCE, allowAnyAudience: false, clockSkewSeconds: 30, requiredClaims: ['exp'] }],
       tokenSources: { header: 'Authorization', scheme: 'Bearer', allowQueryToken: false },
       forwardAuthorization: true,
       identityHeaders: {},
@@ -68,7 +70,7 @@ describe('jwt settings', () => {
       maxTokenBytes: 8192,
       realm: 'gatehouse',
     })
-    assert.deepEqual(settingsProblems(jwtPolicy, {}), ["(settings): must have required property 'issuers'"])
+    assert.deepEqual(settingsProblems(jwtPolicy, {}), ['issuers: list at least one issuer, or configure introspection'])
   })
 
   it('CFG-05: an empty algorithm list, none (any case) and HMAC algorithms are refused at load', () => {
@@ -81,7 +83,7 @@ describe('jwt settings', () => {
       "issuers[0].algorithms[5]: 'RS1' is not supported (use RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA)",
     ])
     const unchecked = { ...loadSettings(jwtPolicy, { issuers: [issuer()] }) }
-    unchecked.issuers = [{ ...unchecked.issuers[0], algorithms: ['none'] }]
+    unchecked.issuers = [{ ...(unchecked.issuers ?? [])[0], algorithms: ['none'] }]
     assert.throws(() => jwtPolicy.create(unchecked, env), { code: 'GH_ERR_CONFIG_INVALID' })
   })
 
@@ -106,6 +108,41 @@ describe('jwt settings', () => {
     assert.deepEqual(uri('as.example/jwks'), ['issuers[0].jwksUri: is not a URL'])
     assert.deepEqual(settingsProblems(jwtPolicy, { issuers: [issuer({ certificates: {} })] }), ['issuers[0].certificates: map at least one kid to a certificate file'])
     assert.deepEqual(settingsProblems(jwtPolicy, { issuers: [] }), ['issuers: list at least one issuer'])
+  })
+
+  it('keyManager: true takes issuer and keys from the key manager; only the checks may be set beside it', () => {
+    assert.deepEqual(settingsProblems(jwtPolicy, { issuers: [{ keyManager: true }] }), [])
+    assert.deepEqual(settingsProblems(jwtPolicy, { issuers: [{ keyManager: true, audience: 'orders', algorithms: ['ES256'], typ: 'at+jwt', clockSkewSeconds: 5 }] }), [])
+    assert.deepEqual(settingsProblems(jwtPolicy, { issuers: [{ keyManager: true, issuer: ISSUER, jwksUri: 'https://as.example/jwks' }, { keyManager: true, algorithms: ['HS256'] }] }), [
+      'issuers[0].issuer: comes from the keyManager section with keyManager: true; remove it',
+      'issuers[0].jwksUri: comes from the keyManager section with keyManager: true; remove it',
+      'issuers[1].keyManager: issuers[0] names the key manager already; give it once',
+      "issuers[1].algorithms[0]: 'HS256' is an HMAC algorithm; only asymmetric signatures are verified (RFC 8725 §2.1)",
+    ])
+    assert.deepEqual(settingsProblems(jwtPolicy, { issuers: [{ jwksUri: 'https://as.example/jwks', audience: AUDIENCE }] }), [
+      'issuers[0].issuer: required (the iss of the tokens), unless keyManager: true',
+      'issuers[0].algorithms: required (the alg values the issuer signs with, such as [RS256]), unless keyManager: true',
+    ])
+  })
+
+  it('keyManager: true without a key manager in the process stops the load', () => {
+    const settings = loadSettings(jwtPolicy, { issuers: [{ keyManager: true }] })
+    assert.throws(() => jwtPolicy.create(settings, env), { code: 'GH_ERR_CONFIG_INVALID', message: 'jwt: issuers[0].keyManager: this configuration has no keyManager section to take the issuer and keys from' })
+  })
+
+  it('introspection: an http(s) endpoint without credentials in the URL, and client credentials', () => {
+    const introspection = (overrides: Record<string, unknown> = {}) => ({ introspection: { endpoint: 'https://as.example/introspect', clientId: 'gw', clientSecret: 's', ...overrides } })
+    assert.deepEqual(settingsProblems(jwtPolicy, introspection()), [])
+    assert.deepEqual(loadSettings(jwtPolicy, introspection()).introspection, {
+      endpoint: 'https://as.example/introspect', clientId: 'gw', clientSecret: 's', timeoutMs: 2000, maxConcurrent: 64,
+      cache: { maxEntries: 10_000, ttlSeconds: 60, negativeTtlSeconds: 5 },
+    })
+    assert.deepEqual(settingsProblems(jwtPolicy, introspection({ endpoint: 'ftp://as.example/introspect' })), ['introspection.endpoint: must use https or http'])
+    assert.deepEqual(settingsProblems(jwtPolicy, introspection({ endpoint: 'https://u:p@as.example/introspect' })), ['introspection.endpoint: must not contain a user name or password'])
+    assert.deepEqual(settingsProblems(jwtPolicy, introspection({ audience: [] })), ['introspection.audience: list at least one audience'])
+    assert.deepEqual(settingsProblems(jwtPolicy, introspection({ clientId: 'gw\r\nx' })), ['introspection.clientId: must not contain control characters'])
+    assert.ok(settingsProblems(jwtPolicy, introspection({ clientSecret: undefined })).length > 0)
+    assert.ok(settingsProblems(jwtPolicy, introspection({ cache: { ttlSeconds: 7200 } })).length > 0, 'a TTL over an hour is refused')
   })
 
   it('refuses identity headers the gateway owns, the token header, or one name twice', () => {
@@ -307,5 +344,45 @@ describe('jwt with a JWKS URL', () => {
     } finally {
       await jwks.close()
     }
+  })
+})
+
+describe('jwt and the consumer directory', () => {
+  const hasher = new SecretHasher('pepper-for-the-jwt-policy-tests-000001')
+  const directory = new ConsumerIndex({
+    hasher,
+    fromConfig: [
+      { id: 'orders-app', name: 'Orders', status: 'active', apiKeys: [], clientIds: ['app-1'] },
+      { id: 'dormant', name: 'Dormant', status: 'suspended', apiKeys: [], clientIds: ['app-2'] },
+    ],
+    store: null,
+    ownsStore: false,
+    refreshMs: 60_000,
+  })
+  after(() => directory.stop())
+  const created = jwtPolicy.create(loadSettings(jwtPolicy, { issuers: [issuer()], identityHeaders: { consumerId: 'X-Consumer-Id' } }), { ...env, consumers: directory })
+  const authenticate = created.authenticate as (ctx: RequestContext) => unknown
+
+  it('sets consumerId from the consumer that links the token\'s client_id, and sends it upstream', () => {
+    const ctx = request(accessToken(k1), { headers: { 'x-consumer-id': 'admin' } })
+    authenticate(ctx)
+    assert.equal(ctx.identity?.consumerId, 'orders-app')
+    assert.equal(ctx.upstream.headers.get('x-consumer-id'), 'orders-app')
+    assert.equal(ctx.upstream.headers.flat.filter((name) => name.toLowerCase() === 'x-consumer-id').length, 1)
+    // A cached verdict still asks the directory, which may have changed since.
+    const again = request(accessToken(k1))
+    authenticate(again)
+    assert.equal(again.identity?.consumerId, 'orders-app')
+  })
+
+  it('a client nobody links has no consumer, and a client sent as X-Consumer-Id is removed (SMUG-13)', () => {
+    const ctx = request(accessToken(k1, { client_id: 'unlinked' }), { headers: { 'x-consumer-id': 'orders-app' } })
+    authenticate(ctx)
+    assert.deepEqual(ctx.identity, { subject: 'user-1', clientId: 'unlinked', scopes: ['orders.read', 'orders.write'] })
+    assert.equal(ctx.upstream.headers.get('x-consumer-id'), undefined)
+  })
+
+  it('a client acting for a suspended consumer is refused with 403', () => {
+    refusal(() => authenticate(request(accessToken(k1, { client_id: 'app-2' }))), 'GH_ERR_AUTH_CONSUMER_SUSPENDED')
   })
 })

@@ -1,10 +1,11 @@
 import { hash } from 'node:crypto'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
-import { JwtError } from '../../keymanager/tokens/jwt-error.ts'
+import { JwtError } from '../../jose/jwt-error.ts'
 import type { RequestContext } from '../../kit/context.ts'
 import type { PolicyDefinition } from '../../kit/policy.ts'
 import { readToken, type TokenSourceRules } from './bearer.ts'
 import { Challenges } from './challenges.ts'
+import { Introspector } from './introspection.ts'
 import { compileIssuers, unverifiedIssuer, type CompiledIssuer } from './issuers.ts'
 import { jwtProblems } from './jwt-rules.ts'
 import { jwtSchema, type JwtSettings } from './schema.ts'
@@ -20,7 +21,7 @@ interface ScopeRule {
 
 export const jwtPolicy: PolicyDefinition<JwtSettings> = {
   name: 'jwt',
-  description: 'Validates JWT access tokens (RFC 9068 / RFC 6750 Bearer) and requires scopes per method.',
+  description: 'Validates access tokens (RFC 6750 Bearer): JWTs locally (RFC 9068), opaque tokens by introspection (RFC 7662); requires scopes per method.',
   schema: jwtSchema,
   check: jwtProblems,
   create(settings, env) {
@@ -43,6 +44,11 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
     const removeTokenHeader = settings.forwardAuthorization ? undefined : sources.header
     const identityFields = IDENTITY_FIELDS.filter((field) => settings.identityHeaders[field] !== undefined)
     const identityHeaders = identityFields.map((field) => settings.identityHeaders[field] as string)
+    const consumerIdHeader = settings.identityHeaders.consumerId
+    const consumers = env.consumers
+    const introspector = settings.introspection === undefined ? null : new Introspector(settings.introspection, identityFields, challenges)
+    // With issuers and introspection both set, JWTs are verified here and only the others introspected.
+    const introspectAll = introspector !== null && issuers.length === 0
 
     const issuerOf = (token: string): CompiledIssuer => {
       if (onlyIssuer !== undefined) return onlyIssuer
@@ -54,7 +60,18 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
     }
 
     const admit = (ctx: RequestContext, identity: VerifiedIdentity): void => {
-      ctx.identity = { subject: identity.subject, clientId: identity.clientId, scopes: identity.scopes }
+      // The consumer is looked up per request: the directory follows the store, the verdict does not.
+      let consumerId = ctx.identity?.consumerId
+      if (consumers !== undefined && identity.clientId !== undefined) {
+        const consumer = consumers.findByClientId(identity.clientId)
+        if (consumer !== undefined) {
+          if (consumer.status !== 'active') throw challenges.consumerSuspended
+          consumerId = consumer.consumerId
+        }
+      }
+      ctx.identity = consumerId === undefined
+        ? { subject: identity.subject, clientId: identity.clientId, scopes: identity.scopes }
+        : { subject: identity.subject, clientId: identity.clientId, scopes: identity.scopes, consumerId }
       const headers = ctx.upstream.headers
       if (removeTokenHeader !== undefined) headers.remove(removeTokenHeader)
       for (let i = 0; i < identityHeaders.length; i++) {
@@ -63,6 +80,19 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
         const value = identity.headerValues[i]
         if (value !== undefined) headers.add(identityHeaders[i], value)
       }
+      if (consumerIdHeader !== undefined) {
+        headers.remove(consumerIdHeader)
+        if (consumerId !== undefined) headers.add(consumerIdHeader, consumerId)
+      }
+    }
+
+    const introspect = (ctx: RequestContext, token: string, nowMs: number): Promise<void> | undefined => {
+      const checked = (introspector as Introspector).check(token, nowMs)
+      if (!(checked instanceof Promise)) {
+        admit(ctx, checked)
+        return undefined
+      }
+      return checked.then((identity) => admit(ctx, identity))
     }
 
     /**
@@ -92,7 +122,8 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
         throw challenges.invalidToken(error.reason)
       }
       const identity = verifiedIdentity(payload, keys, generation, identityFields, challenges)
-      if (digest !== undefined && cache !== null) cache.set(digest, identity, nowMs)
+      // A token without exp has no end to bound a cached verdict by: it is verified every time.
+      if (digest !== undefined && cache !== null && identity.expiresAtMs !== Infinity) cache.set(digest, identity, nowMs)
       admit(ctx, identity)
       return undefined
     }
@@ -103,6 +134,7 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
       authenticate: function authenticateJwt(ctx: RequestContext): Promise<void> | undefined {
         const token = readToken(ctx, rules, challenges)
         const nowMs = Date.now()
+        if (introspector !== null && (introspectAll || !isCompactJws(token))) return introspect(ctx, token, nowMs)
         // Refreshes run in the background; checking here keeps them going on cache hits too, so
         // a key removed from the JWKS stops being accepted within refreshSeconds.
         for (let i = 0; i < issuers.length; i++) issuers[i].keys.refreshIfDue(nowMs)
@@ -131,6 +163,14 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
       },
     }
   },
+}
+
+/** Three dot-separated segments: the shape of a JWT; anything else is an opaque token. */
+function isCompactJws(token: string): boolean {
+  const first = token.indexOf('.')
+  if (first === -1) return false
+  const second = token.indexOf('.', first + 1)
+  return second !== -1 && token.indexOf('.', second + 1) === -1
 }
 
 /**

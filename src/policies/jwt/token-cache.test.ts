@@ -34,6 +34,20 @@ describe('TokenCache', () => {
     assert.equal(cache.size, 3)
   })
 
+  it('a stream of entries never read keeps the newest ones: a new entry is not the next to go', () => {
+    const cache = new TokenCache<ReturnType<typeof entry>>(3)
+    for (let i = 0; i < 10; i++) {
+      cache.set(`t${i}`, entry(`t${i}`), 0)
+      const kept = Array.from({ length: i + 1 }, (_, j) => `t${j}`).filter((name) => cache.get(name, 0) !== undefined)
+      // Reading marks them, which only matters for later evictions; every round checks the newest survive.
+      assert.ok(kept.includes(`t${i}`), `t${i} survives its own insertion`)
+      assert.ok(cache.size <= 3)
+    }
+    const fresh = new TokenCache<ReturnType<typeof entry>>(3)
+    for (let i = 0; i < 100; i++) fresh.set(`f${i}`, entry(`f${i}`), 0)
+    assert.deepEqual(['f97', 'f98', 'f99'].map((name) => fresh.get(name, 0)?.name), ['f97', 'f98', 'f99'])
+  })
+
   it('evicts expired entries before live ones, and terminates when every entry was read', () => {
     const cache = new TokenCache<ReturnType<typeof entry>>(2)
     cache.set('old', entry('old', 100), 0)

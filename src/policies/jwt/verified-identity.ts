@@ -1,10 +1,14 @@
 // What a verified token means for the request: the identity (RFC 9068 §2.2 claims: `sub`,
 // `client_id` or else `azp`, `scope` or else `scp`) and the values of the configured identity
 // headers, worked out once per token and kept in the token cache with it.
-import type { JwtPayload } from '../../keymanager/tokens/verify-jwt.ts'
+import type { JwtPayload } from '../../jose/verify-jwt.ts'
 import type { Challenges } from './challenges.ts'
-import type { KeySource } from './key-lookup.ts'
 import type { Expiring } from './token-cache.ts'
+
+/** What a verdict was reached with: a key source whose generation moves when its keys change. */
+export interface VerdictSource {
+  readonly generation: number
+}
 
 export interface VerifiedIdentity extends Expiring {
   readonly subject: string | undefined
@@ -12,11 +16,12 @@ export interface VerifiedIdentity extends Expiring {
   readonly scopes: readonly string[]
   /** Value per identity header, in IDENTITY_FIELDS order; undefined where the token has none. */
   readonly headerValues: ReadonlyArray<string | undefined>
-  /** The keys the token was verified with, and their generation at the time. */
-  readonly keys: KeySource
+  /** The keys the token was verified with (or the introspection endpoint), and their generation at the time. */
+  readonly keys: VerdictSource
   readonly generation: number
 }
 
+/** Identity headers whose values come from the token itself (the consumer id comes from the directory). */
 export const IDENTITY_FIELDS = ['subject', 'clientId', 'scopes'] as const
 export type IdentityField = (typeof IDENTITY_FIELDS)[number]
 
@@ -33,12 +38,14 @@ const NO_SCOPES: readonly string[] = Object.freeze([])
  */
 export function verifiedIdentity(
   payload: JwtPayload,
-  keys: KeySource,
+  keys: VerdictSource,
   generation: number,
   fields: readonly IdentityField[],
   challenges: Challenges,
 ): VerifiedIdentity {
-  const subject = payload.sub as string | undefined // the verifier has checked it is a string
+  // The verifier has checked that sub is a string; an introspection answer is checked here.
+  if (Object.hasOwn(payload, 'sub') && payload.sub !== null && typeof payload.sub !== 'string') throw challenges.invalidToken('invalid_claim:sub')
+  const subject = (payload.sub ?? undefined) as string | undefined
   const clientId = stringClaim(payload, 'client_id', challenges) ?? stringClaim(payload, 'azp', challenges)
   const scopes = scopesOf(payload, challenges)
   const headerValues = fields.map((field) => {

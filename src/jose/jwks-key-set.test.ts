@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { jwksOf, startJwksServer, testKey, type JwksAnswer, type JwksServer } from './jwt-policy-test-kit.fixture.ts'
+import { jwksOf, startJwksServer, testKey, type JwksAnswer, type JwksServer } from './jwks-test-server.fixture.ts'
 import { JwksKeySet, parseJwks, sharedJwksKeySet } from './jwks-key-set.ts'
 
 const k1 = testKey('k1')

@@ -1,11 +1,11 @@
 // An issuer's keys from its JWK Set URL (RFC 7517), kept fresh without a timer: the first fetch
-// starts when the policy is created, later ones when a request finds the keys older than
+// starts when its user is compiled (a jwt policy, a trusted issuer), later ones when a request finds the keys older than
 // `refreshSeconds` (in the background: that request still uses the keys at hand). An unknown `kid`
 // may trigger one extra fetch per `refetchCooldownSeconds`, so a flood of made-up kids costs the
 // issuer at most one request per cooldown (JWT-16). A failed fetch changes nothing: the last good
 // key set keeps working, and the next attempt waits for the cooldown too.
 import { createHash } from 'node:crypto'
-import { verificationKeyFromJwk, type VerificationKey } from '../../keymanager/tokens/verification-key.ts'
+import { verificationKeyFromJwk, type VerificationKey } from './verification-key.ts'
 import { fetchJwksText, MAX_JWKS_BYTES } from './jwks-fetch.ts'
 import { keyLookup, type KeyLookup, type KeySource } from './key-lookup.ts'
 

@@ -1,15 +1,19 @@
 // Keys configured as files, by kid (the light-4j `security.yml` style): PEM certificates or public
-// keys, read and parsed once when the policy is created. The certificate is only a container for
+// keys, read and parsed once when the configuration is compiled (the jwt policy's issuers, the key
+// manager's trusted issuers). The certificate is only a container for
 // the key here; its validity dates and issuer are not checked, as with a JWK.
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
-import { keyFamily } from '../../keymanager/tokens/jws-algorithms.ts'
-import type { VerificationKey } from '../../keymanager/tokens/verification-key.ts'
+import { GatehouseError } from '../core/errors/gatehouse-error.ts'
+import { keyFamily } from './jws-algorithms.ts'
+import type { VerificationKey } from './verification-key.ts'
 import { keyLookup, type KeySource } from './key-lookup.ts'
 
-/** Loads every file; throws GH_ERR_CONFIG_INVALID naming the setting and the file as written. */
+/**
+ * Loads every file; throws GH_ERR_CONFIG_INVALID naming the setting and the file as written. `at`
+ * is where the map sits in the configuration, e.g. `jwt: issuers[0]`.
+ */
 export function certificateKeys(certificates: Record<string, string>, configDir: string, at: string): KeySource {
   const byKid = new Map<string, VerificationKey>()
   for (const [kid, file] of Object.entries(certificates)) {
@@ -29,7 +33,7 @@ export function certificateKeys(certificates: Record<string, string>, configDir:
 
 function readPublicKey(path: string, where: string): KeyObject {
   const invalid = (problem: string): never => {
-    throw new GatehouseError('GH_ERR_CONFIG_INVALID', `jwt: ${where} ${problem}`)
+    throw new GatehouseError('GH_ERR_CONFIG_INVALID', `${where} ${problem}`)
   }
   let pem = ''
   try {

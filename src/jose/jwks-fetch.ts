@@ -1,7 +1,7 @@
 // One bounded GET of a JWK Set: a deadline for the whole exchange (connect, head and body), a size
 // cap checked against Content-Length and again while the body streams, only `200`, no redirects
 // followed. A fresh connection each time (no agent): fetches happen minutes apart, and a pooled
-// socket would outlive the policy that opened it.
+// socket would outlive the key set that opened it.
 import http from 'node:http'
 import https from 'node:https'
 

@@ -1,7 +1,7 @@
 // What the verifier asks for: the key of a `kid`, found by exact map lookup and nothing else (the
 // kid is attacker-chosen text, JWT-04). A token without `kid` may use a set's key only when the
 // set holds exactly one, so it never picks among several keys.
-import type { VerificationKey } from '../../keymanager/tokens/verification-key.ts'
+import type { VerificationKey } from './verification-key.ts'
 
 export interface KeyLookup {
   get(kid: string | undefined): VerificationKey | undefined

@@ -1,0 +1,92 @@
+// Interleaved rounds as in bench/lib/rounds.ts (every target once per round and connection count,
+// the starting target rotating), with wrk settings per target: the API-key row sends a header and
+// the OAuth rows run Lua scripts, while the passthrough and direct rows send plain GETs. For rows
+// served by the gateway, the CPU time the gateway process used during the run is read from /proc:
+// CPU per request does not move when other processes take cores away, req/s does.
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { BenchError } from '../../lib/errors.ts'
+import { rotate, type LoadTarget, type Sample } from '../../lib/rounds.ts'
+import type { RunScope } from '../../lib/run-scope.ts'
+import { tail } from '../../lib/wait.ts'
+import { runWrk, type WrkRun } from '../../lib/wrk.ts'
+import type { WrkResult } from '../../lib/wrk-parse.ts'
+
+export interface SecurityTarget extends LoadTarget {
+  wrk?: Pick<WrkRun, 'script' | 'headers'>
+}
+
+/** A sample, plus the gateway's CPU time during the run when it could be read. */
+export interface SecuritySample extends Sample {
+  cpuSeconds?: number
+}
+
+export interface SecurityRoundsPlan {
+  targets: readonly SecurityTarget[]
+  connections: readonly number[]
+  rounds: number
+  durationS: number
+  warmupS: number
+  wrkCpu?: number
+}
+
+async function load(scope: RunScope, plan: SecurityRoundsPlan, target: SecurityTarget, connections: number, durationS: number): Promise<WrkResult> {
+  try {
+    return await runWrk(scope, { ...target.wrk, url: target.url, connections, durationS, cpu: plan.wrkCpu })
+  } catch (error) {
+    const server = target.process
+    let died = ''
+    if (server?.hasExited() === true) {
+      const info = await server.exited
+      died = `\n${target.name} has exited (code ${info.code}, signal ${info.signal}); its last output:\n${tail(server.output())}`
+    }
+    throw new BenchError(`loading ${target.name} at c${connections}: ${(error as Error).message}${died}`)
+  }
+}
+
+let ticksPerSecond: number | undefined
+
+/** User + system CPU seconds of a process (all its threads), or undefined where /proc cannot tell. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond
+  } catch {
+    return undefined
+  }
+}
+
+async function measured(scope: RunScope, plan: SecurityRoundsPlan, target: SecurityTarget, connections: number, round: number): Promise<SecuritySample> {
+  const pid = target.process?.pid
+  const before = pid === undefined ? undefined : cpuSeconds(pid)
+  const result = await load(scope, plan, target, connections, plan.durationS)
+  const after = pid === undefined ? undefined : cpuSeconds(pid)
+  const sample: SecuritySample = { target: target.name, connections, round, result }
+  if (before !== undefined && after !== undefined) sample.cpuSeconds = after - before
+  return sample
+}
+
+export async function runSecurityRounds(scope: RunScope, plan: SecurityRoundsPlan, progress: (line: string) => void): Promise<SecuritySample[]> {
+  const maxConnections = Math.max(...plan.connections)
+  if (plan.warmupS > 0) {
+    for (const target of plan.targets) {
+      progress(`warm-up ${target.name} (${plan.warmupS} s, c${maxConnections})`)
+      await load(scope, plan, target, maxConnections, plan.warmupS)
+    }
+  }
+  const samples: SecuritySample[] = []
+  for (let round = 1; round <= plan.rounds; round++) {
+    for (const connections of plan.connections) {
+      for (const target of rotate(plan.targets, round - 1)) {
+        const sample = await measured(scope, plan, target, connections, round)
+        samples.push(sample)
+        const { result } = sample
+        const cpu = sample.cpuSeconds === undefined ? '' : `, gateway ${(sample.cpuSeconds * 1e6 / result.requests).toFixed(1)} µs CPU/request`
+        progress(`round ${round}/${plan.rounds} c${connections} ${target.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms${cpu}`)
+      }
+    }
+  }
+  return samples
+}
