@@ -1,6 +1,6 @@
-// `gatehouse bench security`: seed 000's security profiles in one run, as routes of one gateway
-// pinned to one core (pass-through, API key, OAuth with reused tokens, OAuth with a fresh token per
-// request) and the upstream directly; reported as medians and ratios to the pass-through route.
+// `gatehouse bench security`: the usual security profiles of a gateway in one run, as routes of
+// one gateway pinned to one core (pass-through, API key, OAuth with reused tokens, OAuth with a
+// fresh token per request) and the upstream directly; medians and ratios to the pass-through route.
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'

@@ -2,9 +2,9 @@
 // globals are the state of the whole load.
 //
 // oauth-reused: every 51st request is a client-credentials token request to the gateway's own key
-// manager, the other 50 carry the newest token. Token issuance is part of the measured load, as in
-// the seed's OAuth profile, and each token serves 50 API requests on average. Until the first token
-// arrives (the first round trip of a run) every request is a token request.
+// manager, the other 50 carry the newest token. Token issuance is part of the measured load, as
+// with clients that fetch their own tokens, and each token serves 50 API requests on average.
+// Until the first token arrives (the first round trip of a run) every request is a token request.
 //
 // oauth-fresh: cycles through tokens fetched before the run, one per request. There are more of
 // them than the jwt policy's verified-token cache holds, and the position is carried from one wrk
