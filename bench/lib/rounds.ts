@@ -44,9 +44,9 @@ export function rotate<T>(items: readonly T[], by: number): T[] {
 }
 
 /** One wrk run; a failure names the target and, when the target died, shows why. */
-async function load(scope: RunScope, plan: RoundsPlan, target: LoadTarget, connections: number, durationS: number): Promise<WrkResult> {
+export async function loadTarget(scope: RunScope, target: Pick<LoadTarget, 'name' | 'url' | 'process'>, wrk: Omit<Parameters<typeof runWrk>[1], 'url' | 'connections' | 'durationS' | 'cpu'>, connections: number, durationS: number, cpu: number | undefined): Promise<WrkResult> {
   try {
-    return await runWrk(scope, { ...plan.wrk, url: target.url, connections, durationS, cpu: plan.wrkCpu })
+    return await runWrk(scope, { ...wrk, url: target.url, connections, durationS, cpu })
   } catch (error) {
     const server = target.process
     let died = ''
@@ -57,6 +57,10 @@ async function load(scope: RunScope, plan: RoundsPlan, target: LoadTarget, conne
     // A target dying under load is a finding, not a bug in the benchmark: no stack trace.
     throw new BenchError(`loading ${target.name} at c${connections}: ${(error as Error).message}${died}`)
   }
+}
+
+function load(scope: RunScope, plan: RoundsPlan, target: LoadTarget, connections: number, durationS: number): Promise<WrkResult> {
+  return loadTarget(scope, target, plan.wrk ?? {}, connections, durationS, plan.wrkCpu)
 }
 
 export async function runRounds(scope: RunScope, plan: RoundsPlan, progress: (line: string) => void): Promise<Sample[]> {

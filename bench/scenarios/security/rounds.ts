@@ -5,11 +5,9 @@
 // CPU per request does not move when other processes take cores away, req/s does.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { BenchError } from '../../lib/errors.ts'
-import { rotate, type LoadTarget, type Sample } from '../../lib/rounds.ts'
+import { loadTarget, rotate, type LoadTarget, type Sample } from '../../lib/rounds.ts'
 import type { RunScope } from '../../lib/run-scope.ts'
-import { tail } from '../../lib/wait.ts'
-import { runWrk, type WrkRun } from '../../lib/wrk.ts'
+import type { WrkRun } from '../../lib/wrk.ts'
 import type { WrkResult } from '../../lib/wrk-parse.ts'
 
 export interface SecurityTarget extends LoadTarget {
@@ -30,18 +28,8 @@ export interface SecurityRoundsPlan {
   wrkCpu?: number
 }
 
-async function load(scope: RunScope, plan: SecurityRoundsPlan, target: SecurityTarget, connections: number, durationS: number): Promise<WrkResult> {
-  try {
-    return await runWrk(scope, { ...target.wrk, url: target.url, connections, durationS, cpu: plan.wrkCpu })
-  } catch (error) {
-    const server = target.process
-    let died = ''
-    if (server?.hasExited() === true) {
-      const info = await server.exited
-      died = `\n${target.name} has exited (code ${info.code}, signal ${info.signal}); its last output:\n${tail(server.output())}`
-    }
-    throw new BenchError(`loading ${target.name} at c${connections}: ${(error as Error).message}${died}`)
-  }
+function load(scope: RunScope, plan: SecurityRoundsPlan, target: SecurityTarget, connections: number, durationS: number): Promise<WrkResult> {
+  return loadTarget(scope, target, target.wrk ?? {}, connections, durationS, plan.wrkCpu)
 }
 
 let ticksPerSecond: number | undefined
