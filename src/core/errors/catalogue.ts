@@ -26,6 +26,11 @@ export const CATALOGUE = {
   GH_ERR_AUTH_KEY_MISSING: { status: 401, title: 'API key required' },
   GH_ERR_AUTH_KEY_INVALID: { status: 401, title: 'API key is not valid' },
   GH_ERR_AUTH_CONSUMER_SUSPENDED: { status: 403, title: 'Consumer is suspended' },
+  // Spec-driven APIs (openapi): request checked against its operation, answers from examples.
+  GH_ERR_REQUEST_INVALID: { status: 400, title: 'Request does not match the API description' },
+  GH_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Request content type not accepted by the operation' },
+  GH_ERR_RESPONSE_INVALID: { status: 502, title: 'Upstream response does not match the API description' },
+  GH_ERR_MOCK_UNAVAILABLE: { status: 501, title: 'The operation has no example to answer with' },
   GH_ERR_POLICY_FAILED: { status: 500, title: 'A policy failed while handling the request' },
   GH_ERR_PHASE_VIOLATION: { status: 500, title: 'A policy acted outside its phase' },
   // Upstream dispatch.
@@ -54,6 +59,8 @@ export const CATALOGUE = {
   GH_ERR_CONFIG_ROUTE_CONFLICT: { status: 400, title: 'Two routes match the same requests' },
   GH_ERR_CONFIG_TLS: { status: 400, title: 'TLS certificate or key cannot be loaded' },
   GH_ERR_CONFIG_ADMIN_UNPROTECTED: { status: 400, title: 'Admin listener exposed without a credential' },
+  GH_ERR_CONFIG_SPEC: { status: 400, title: 'API description cannot be used' },
+  GH_ERR_CONFIG_SPEC_DUPLICATE_OPERATION_ID: { status: 400, title: 'Two operations of an API description share an operationId' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof CATALOGUE
