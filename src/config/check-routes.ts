@@ -19,13 +19,16 @@ export function checkRoutes(config: GatehouseConfig, routeIndex: readonly number
 export function checkUpstreamReferences(data: Record<string, unknown>, clean: (path: readonly PathSegment[]) => boolean): DraftIssue[] {
   const issues: DraftIssue[] = []
   const names = isRecord(data.upstreams) ? Object.keys(data.upstreams) : []
-  if (!Array.isArray(data.routes)) return issues
-  data.routes.forEach((route: unknown, index) => {
-    const path = ['routes', index, 'upstream']
-    if (!isRecord(route) || typeof route.upstream !== 'string' || !clean(path) || names.includes(route.upstream)) return
-    const message = `upstream "${route.upstream}" is not defined under upstreams${didYouMean(route.upstream, names)}`
-    issues.push({ code: 'GH_ERR_CONFIG_REFERENCE', path, message })
-  })
+  for (const section of ['routes', 'apis']) {
+    const entries = data[section]
+    if (!Array.isArray(entries)) continue
+    entries.forEach((entry: unknown, index) => {
+      const path = [section, index, 'upstream']
+      if (!isRecord(entry) || typeof entry.upstream !== 'string' || !clean(path) || names.includes(entry.upstream)) return
+      const message = `upstream "${entry.upstream}" is not defined under upstreams${didYouMean(entry.upstream, names)}`
+      issues.push({ code: 'GH_ERR_CONFIG_REFERENCE', path, message })
+    })
+  }
   return issues
 }
 

@@ -2,6 +2,7 @@
 // short forms expanded, methods upper-cased, relative paths resolved against the config directory.
 // Elements with schema issues are skipped: the load fails anyway, and the rest still get checked.
 import { isAbsolute, resolve } from 'node:path'
+import { normaliseApis } from './normalise-apis.ts'
 import { normaliseConsumers } from './normalise-consumers.ts'
 import { normaliseKeyManager } from './normalise-keymanager.ts'
 import { canonicalTarget, expandStatuses, targetUrlProblem, toCidr, unknownMethod } from './check-values.ts'
@@ -48,6 +49,7 @@ export function normalise(data: Record<string, unknown>, ctx: NormaliseContext):
     shutdown: { ...raw.shutdown },
     upstreams: normaliseUpstreams(raw.upstreams, ctx),
     routes: routes.map(([route, index]) => normaliseRoute(route, index, ctx)),
+    apis: normaliseApis(cleanEntries(raw.apis, ['apis'], ctx), ctx),
     policies: raw.policies as GatehouseConfig['policies'],
     keyManager,
     // After keyManager: it says where the pepper that digests API keys comes from.
@@ -66,6 +68,7 @@ function withUsableSections(data: Record<string, unknown>, ctx: NormaliseContext
   for (const section of REPLACEABLE_SECTIONS) if (!ctx.clean([section])) raw[section] = defaults[section]
   if (!Array.isArray(raw.listeners)) raw.listeners = []
   if (!Array.isArray(raw.routes)) raw.routes = []
+  if (!Array.isArray(raw.apis)) raw.apis = []
   if (raw.upstreams === null || typeof raw.upstreams !== 'object' || Array.isArray(raw.upstreams)) raw.upstreams = {}
   return raw as unknown as RawConfig
 }

@@ -18,6 +18,16 @@ export function validatePolicies(data: unknown, registry: PolicyRegistry): Draft
       if (isRecord(route)) validateMap(route.policies, ['routes', index, 'policies'], registry, issues)
     })
   }
+  if (Array.isArray(data.apis)) {
+    data.apis.forEach((api: unknown, index) => {
+      if (!isRecord(api)) return
+      validateMap(api.policies, ['apis', index, 'policies'], registry, issues)
+      if (!isRecord(api.operations)) return
+      for (const [operationId, operation] of Object.entries(api.operations)) {
+        if (isRecord(operation)) validateMap(operation.policies, ['apis', index, 'operations', operationId, 'policies'], registry, issues)
+      }
+    })
+  }
   return issues
 }
 
@@ -35,6 +45,10 @@ function validateMap(map: unknown, base: PathSegment[], registry: PolicyRegistry
     const settings = given ?? {}
     map[name] = settings
     const definition = registry[name]
+    if (definition.internal === true) {
+      issues.push({ code: 'GH_ERR_CONFIG_UNKNOWN_FIELD', path, at: 'key', message: `policy "${name}" is set up from an API's document (under apis), not by hand` })
+      continue
+    }
     const schemaIssues = compileAndValidate(definition, settings, path)
     issues.push(...schemaIssues)
     if (schemaIssues.length === 0 && definition.check !== undefined) {

@@ -2,7 +2,7 @@
 // loader normalises it into GatehouseConfig (types.ts). Short forms the file may use (a bare target
 // URL, `path` instead of `paths`, a single host) are still present here.
 import type { RawConsumer } from './normalise-consumers.ts'
-import type { AccessLogConfig, AdminConfig, ForwardingConfig, KeyManagerConfig, ListenerConfig, PassiveHealthCheckConfig, PolicySettings, ServerLimits, TrustedIssuerConfig, UpstreamTimeouts } from './types.ts'
+import type { AccessLogConfig, ApiConfig, AdminConfig, ForwardingConfig, KeyManagerConfig, ListenerConfig, PassiveHealthCheckConfig, PolicySettings, ServerLimits, TrustedIssuerConfig, UpstreamTimeouts } from './types.ts'
 
 export type RawTarget = string | { url: string; weight: number }
 
@@ -50,6 +50,9 @@ export interface RawKeyManager extends Omit<KeyManagerConfig, 'issuer' | 'store'
   adminToken?: string
 }
 
+/** An `apis` entry as the schema leaves it: `spec` still relative to the config file. */
+export type RawApi = ApiConfig
+
 export interface RawConfig {
   workers: number | 'auto'
   listeners: ListenerConfig[]
@@ -60,6 +63,7 @@ export interface RawConfig {
   shutdown: { drainTimeoutMs: number }
   upstreams: Record<string, RawUpstream>
   routes: RawRoute[]
+  apis: RawApi[]
   policies: Record<string, PolicySettings[string] | null>
   keyManager?: RawKeyManager
   consumers: RawConsumer[]

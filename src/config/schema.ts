@@ -3,6 +3,7 @@
 // It describes the file as written: short forms (a bare target URL, `path`, a single host) are
 // accepted here and normalised by the loader.
 import { object, type SchemaNode } from './schema-kit.ts'
+import { APIS } from './schema-apis.ts'
 import { CONSUMER_REFRESH_SECONDS, CONSUMERS } from './schema-consumers.ts'
 import { KEY_MANAGER } from './schema-keymanager.ts'
 import { policyMap, ROUTES } from './schema-routes.ts'
@@ -21,6 +22,7 @@ export const CONFIG_SCHEMA: SchemaNode = object('A Gatehouse configuration file.
   shutdown: SHUTDOWN,
   upstreams: UPSTREAMS,
   routes: ROUTES,
+  apis: APIS,
   policies: policyMap('Policies applied to every route, by name.'),
   keyManager: KEY_MANAGER,
   consumers: CONSUMERS,

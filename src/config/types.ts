@@ -129,6 +129,40 @@ export interface RouteConfig {
   policies: PolicySettings
 }
 
+export interface ApiOperationConfig {
+  mock: boolean
+  mockStatus?: number
+  validateRequests: boolean
+  policies: PolicySettings
+}
+
+export interface ApiSecuritySchemeConfig {
+  jwt?: Record<string, unknown>
+  'api-key'?: Record<string, unknown>
+}
+
+/** An API declared by its OpenAPI / Swagger document; expanded into routes at load. */
+export interface ApiConfig {
+  name: string
+  /** Absolute path of the document. */
+  spec: string
+  /** Undefined only when every operation is mocked. */
+  upstream?: string
+  /** Overrides the document's base path when set. */
+  basePath?: string
+  stripBasePath: boolean
+  hosts: string[]
+  preserveHost: boolean
+  allowRemoteRefs: boolean
+  security: Record<string, ApiSecuritySchemeConfig>
+  scopeMatch: 'all' | 'any'
+  validation: { requests: boolean; responses: 'off' | 'log' | 'enforce' }
+  mock: boolean
+  /** By operationId. */
+  operations: Record<string, ApiOperationConfig>
+  policies: PolicySettings
+}
+
 export interface GatehouseConfig {
   /** Absolute path of the file this config came from (for relative paths and messages). */
   source: string
@@ -141,6 +175,8 @@ export interface GatehouseConfig {
   shutdown: { drainTimeoutMs: number }
   upstreams: Record<string, UpstreamConfig>
   routes: RouteConfig[]
+  /** APIs declared by their documents; their routes are part of `routes` once the file is loaded. */
+  apis: ApiConfig[]
   /** Policies applied to every route; a route's own settings for the same policy replace these. */
   policies: PolicySettings
   /** The OAuth 2.0 authorization server; null when the section is absent (off). */

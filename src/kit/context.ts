@@ -72,6 +72,15 @@ export interface RequestContext {
   directResponse: DirectResponse | undefined
   /** Answer the request from the gateway (e.g. a CORS preflight). */
   respond(response: DirectResponse): void
+  /**
+   * Reads the whole request body into memory (bounded by `maxBodySize`: beyond it the promise
+   * rejects with GH_ERR_BODY_TOO_LARGE). Once read, exactly these bytes go upstream with a
+   * `Content-Length` (chunked framing and trailers are not kept). An empty buffer when the request
+   * has no body. Request phases only; calling it twice returns the same promise.
+   */
+  readBody(): Promise<Buffer>
+  /** The body once readBody() finished; undefined before or when it was never asked for. */
+  readonly body: Buffer | undefined
   /** Per-request scratch space shared between a route's policies. */
   readonly state: Map<string, unknown>
 }

@@ -55,6 +55,8 @@ export interface PolicyDefinition<Settings = unknown> {
   name: string
   description: string
   schema: Record<string, unknown>
+  /** Set up by the gateway itself (e.g. from an API's document); the config file cannot name it. */
+  internal?: boolean
   /** Checks that a JSON Schema cannot express; returns problems as messages naming the field. */
   check?: (settings: Settings) => string[]
   create: (settings: Settings, env: PolicyEnvironment) => PolicyHandlers

@@ -20,6 +20,8 @@ export interface TestContextInit {
   /** Upstream headers as a flat [name, value, …] array; defaults to the request headers. */
   upstreamHeaders?: string[]
   maxBodySize?: number
+  /** Request body readBody() resolves with; default none (an empty buffer). */
+  body?: Buffer | string
 }
 
 /**
@@ -61,6 +63,13 @@ export function makeTestContext(init: TestContextInit = {}): RequestContext {
       ctx.directResponse = response
     },
     state: new Map(),
+    body: undefined,
+    readBody(): Promise<Buffer> {
+      const body = init.body === undefined ? Buffer.alloc(0) : Buffer.from(init.body)
+      if (body.length > ctx.maxBodySize) return Promise.reject(new GatehouseError('GH_ERR_BODY_TOO_LARGE', `request body exceeds the limit of ${ctx.maxBodySize} bytes`))
+      ;(ctx as { body: Buffer | undefined }).body = body
+      return Promise.resolve(body)
+    },
   }
   return ctx
 }

@@ -25,6 +25,7 @@ describe('loading a valid config', () => {
       shutdown: { drainTimeoutMs: 30000 },
       upstreams: {},
       routes: [],
+      apis: [],
       policies: {},
       keyManager: null,
       consumers: [],

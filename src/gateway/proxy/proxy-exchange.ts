@@ -114,13 +114,17 @@ export class ProxyExchange implements Exchange {
     this.#route = route
     const upstreamPath = (route.stripSegments >= 0 ? stripSegments(path, route.stripSegments) : path) + (queryIndex === -1 ? '' : '?' + query)
     this.#hasBody = scanned.chunked || (scanned.contentLength !== undefined && scanned.contentLength !== '0')
-    const ctx = new GatewayRequestContext(req, { method, path, query, host, clientIp: this.#clientIp, params: match.params, correlationId: this.#correlationId }, upstreamPath, scanned.forward, this.#runtime.config.limits.maxBodySize)
+    const ctx = new GatewayRequestContext(req, { method, path, query, host, clientIp: this.#clientIp, params: match.params, correlationId: this.#correlationId }, upstreamPath, scanned.forward, this.#runtime.config.limits.maxBodySize, this.#hasBody, this.#writeContinue)
     this.#ctx = ctx
     const steps = route.chain.request
     const pending = steps === null ? undefined : runRequestSteps(steps, ctx)
     if (pending === undefined) this.#afterPolicies()
     // One catch covers a rejected policy and anything #afterPolicies throws on this async path.
     else pending.then(() => this.#afterPolicies()).catch((error: unknown) => this.#fail(toGatehouseError(error)))
+  }
+
+  #writeContinue = (): void => {
+    if (this.#expectContinue) this.#res.writeContinue()
   }
 
   #afterPolicies(): void {
@@ -169,7 +173,9 @@ export class ProxyExchange implements Exchange {
       head += `traceparent: ${scanned.traceparent}\r\n`
       if (scanned.tracestate !== undefined) head += `tracestate: ${scanned.tracestate}\r\n`
     }
-    if (scanned.chunked) head += 'transfer-encoding: chunked\r\n'
+    // A policy read the body: exactly those bytes go upstream, framed by their length.
+    if (ctx.body !== undefined) head += ctx.body.length === 0 && !this.#hasBody ? '' : `content-length: ${ctx.body.length}\r\n`
+    else if (scanned.chunked) head += 'transfer-encoding: chunked\r\n'
     else if (scanned.contentLength !== undefined) head += `content-length: ${scanned.contentLength}\r\n`
     return head + '\r\n'
   }
@@ -207,7 +213,12 @@ export class ProxyExchange implements Exchange {
     const authority = this.#route!.preserveHost && clientHost !== undefined ? clientHost : this.#target!.authority
     const head = this.#requestLine + authority + this.#upstreamHead
     connection.start(this, head, this.#req.method === 'HEAD', this.#hasBody)
-    if (this.#hasBody && this.#attempts === 1) this.#streamRequestBody()
+    const buffered = this.#ctx!.body
+    if (buffered !== undefined && this.#hasBody) {
+      this.#bodyRead = true
+      connection.writeBody(buffered)
+      connection.endBody()
+    } else if (this.#hasBody && this.#attempts === 1) this.#streamRequestBody()
   }
 
   #streamRequestBody(): void {
@@ -354,7 +365,9 @@ export class ProxyExchange implements Exchange {
     this.#errorCode = error.code
     if (error.status === 500) this.#observers.internalError?.(error, this.#correlationId)
     // A request body nobody read would otherwise be read and discarded by node: close instead.
-    if (this.#hasBody && !this.#bodyRead) close = true
+    const ctx = this.#ctx
+    if (this.#hasBody && !this.#bodyRead && (ctx === null || ctx.body === undefined)) close = true
+    if (ctx !== null && ctx.bodyIncomplete) close = true
     const res = this.#res
     if (res.headersSent || res.destroyed) {
       res.destroy()

@@ -30,8 +30,21 @@ export class GatewayRequestContext implements RequestContext, GatewayRequest {
   #responseHeaders: HeaderList | null = null
   #state: Map<string, unknown> | null = null
   #dispatched = false
+  #hasBody: boolean
+  #beforeBodyRead: (() => void) | undefined
+  #bodyPromise: Promise<Buffer> | undefined = undefined
+  /** The whole request body once readBody() finished. */
+  body: Buffer | undefined = undefined
+  /** readBody() started and did not finish: the connection's remaining input is in doubt. */
+  bodyIncomplete = false
 
-  constructor(raw: IncomingMessage, fields: RequestFields, upstreamPath: string, upstreamHeaders: string[], maxBodySize: number) {
+  /**
+   * `hasBody`: the request announced a body (Content-Length > 0 or chunked). `beforeBodyRead`
+   * runs once before the body is read (it answers `Expect: 100-continue`).
+   */
+  constructor(raw: IncomingMessage, fields: RequestFields, upstreamPath: string, upstreamHeaders: string[], maxBodySize: number, hasBody = false, beforeBodyRead?: () => void) {
+    this.#hasBody = hasBody
+    this.#beforeBodyRead = beforeBodyRead
     this.raw = raw
     this.method = fields.method
     this.path = fields.path
@@ -72,8 +85,72 @@ export class GatewayRequestContext implements RequestContext, GatewayRequest {
     this.directResponse = response
   }
 
+  readBody(): Promise<Buffer> {
+    if (this.#bodyPromise !== undefined) return this.#bodyPromise
+    if (this.#dispatched) return Promise.reject(new GatehouseError('GH_ERR_PHASE_VIOLATION', 'readBody() called after the request went upstream'))
+    if (!this.#hasBody) {
+      this.body = EMPTY
+      this.#bodyPromise = Promise.resolve(EMPTY)
+      return this.#bodyPromise
+    }
+    const declared = Number(this.raw.headers['content-length'] ?? -1)
+    if (declared > this.maxBodySize) return (this.#bodyPromise = Promise.reject(tooLarge(this.maxBodySize)))
+    this.bodyIncomplete = true
+    this.#beforeBodyRead?.()
+    this.#bodyPromise = collectBody(this.raw, this.maxBodySize).then((body) => {
+      this.bodyIncomplete = false
+      this.body = body
+      return body
+    })
+    return this.#bodyPromise
+  }
+
   /** Ends the request phases: from here on the request belongs to the upstream exchange. */
   markDispatched(): void {
     this.#dispatched = true
   }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+function tooLarge(limit: number): GatehouseError {
+  return new GatehouseError('GH_ERR_BODY_TOO_LARGE', `request body exceeds the limit of ${limit} bytes`)
+}
+
+/** The request's body as one buffer; rejects past `limit` bytes or when the body is cut off. */
+function collectBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const cleanup = (): void => {
+      raw.off('data', onData)
+      raw.off('end', onEnd)
+      raw.off('error', onError)
+      raw.off('aborted', onAborted)
+    }
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size > limit) {
+        cleanup()
+        raw.pause()
+        reject(tooLarge(limit))
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = (): void => {
+      cleanup()
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))
+    }
+    // Malformed chunking or a client that went away: nothing complete to forward (SMUG-05).
+    const onError = (): void => {
+      cleanup()
+      reject(new GatehouseError('GH_ERR_BAD_FRAMING', 'request body could not be read completely'))
+    }
+    const onAborted = onError
+    raw.on('data', onData)
+    raw.on('end', onEnd)
+    raw.on('error', onError)
+    raw.on('aborted', onAborted)
+  })
 }

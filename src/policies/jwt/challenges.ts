@@ -90,9 +90,10 @@ export class Challenges {
   }
 
   /** 403 insufficient_scope; `scopes` are all the scopes required (for `method`, when they depend on it). */
-  insufficientScope(method: string | undefined, scopes: readonly string[]): GatehouseError {
+  insufficientScope(method: string | undefined, scopes: readonly string[], match: 'all' | 'any' = 'all'): GatehouseError {
     const required = scopes.join(' ')
-    return new GatehouseError('GH_ERR_AUTH_INSUFFICIENT_SCOPE', `${method === undefined ? 'this route' : `method ${method}`} requires the scopes: ${required}`, {
+    const needs = match === 'any' && scopes.length > 1 ? 'requires one of the scopes' : 'requires the scopes'
+    return new GatehouseError('GH_ERR_AUTH_INSUFFICIENT_SCOPE', `${method === undefined ? 'this route' : `method ${method}`} ${needs}: ${required}`, {
       headers: { 'www-authenticate': `Bearer realm="${this.#realm}", error="insufficient_scope", scope="${required}"` },
     })
   }

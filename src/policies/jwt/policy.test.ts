@@ -62,6 +62,7 @@ describe('jwt settings', () => {
     const settings = loadSettings(jwtPolicy, { issuers: [{ issuer: ISSUER, jwksUri: 'https://as.example/jwks', algorithms: ['RS256'], audience: AUDIENCE }] })
     assert.deepEqual(settings, {
       issuers: [{ issuer: ISSUER, keyManager: false, jwksUri: 'https://as.example/jwks', algorithms: ['RS256'], audience: AUDIENCE, allowAnyAudience: false, clockSkewSeconds: 30, requiredClaims: ['exp'] }],
+      scopeMatch: 'all',
       tokenSources: { header: 'Authorization', scheme: 'Bearer', allowQueryToken: false },
       forwardAuthorization: true,
       identityHeaders: {},
@@ -269,6 +270,14 @@ describe('jwt authorize (JWT-15)', () => {
   it('every listed scope is required', () => {
     refusal(() => authorized({ scopes: ['a', 'b'] }, 'GET', 'a'), 'GH_ERR_AUTH_INSUFFICIENT_SCOPE', 'Bearer realm="gatehouse", error="insufficient_scope", scope="a b"')
     authorized({ scopes: ['a', 'b'] }, 'GET', 'b a')
+  })
+
+  it('scopeMatch any: one listed scope is enough, none is refused naming the alternatives', () => {
+    const anyOf = { scopes: ['api_a.r', 'api_a.w'], scopeMatch: 'any' }
+    authorized(anyOf, 'GET', 'api_a.r')
+    authorized(anyOf, 'GET', 'other api_a.w')
+    refusal(() => authorized(anyOf, 'GET', 'api_a.x'), 'GH_ERR_AUTH_INSUFFICIENT_SCOPE', 'Bearer realm="gatehouse", error="insufficient_scope", scope="api_a.r api_a.w"')
+    refusal(() => authorized(anyOf, 'GET', undefined), 'GH_ERR_AUTH_INSUFFICIENT_SCOPE')
   })
 
   it('per method: GET and POST differ, HEAD uses GET, * covers the rest, an unlisted method is refused', () => {

@@ -129,6 +129,7 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
     }
 
     const scopeRules = compileScopeRules(settings, challenges)
+    const matchAny = settings.scopeMatch === 'any'
 
     return {
       authenticate: function authenticateJwt(ctx: RequestContext): Promise<void> | undefined {
@@ -159,6 +160,10 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
         if (held === undefined) throw challenges.missing
         // Exact, case-sensitive membership in the token's space-separated list (JWT-15): `read`
         // is not in `readwrite`, `read:all` or `READ`.
+        if (matchAny) {
+          for (const scope of rule.scopes) if (held.includes(scope)) return
+          throw rule.refusal
+        }
         for (const scope of rule.scopes) if (!held.includes(scope)) throw rule.refusal
       },
     }
@@ -183,14 +188,14 @@ function compileScopeRules(settings: JwtSettings, challenges: Challenges): ((met
   if (scopes === undefined) return undefined
   if (Array.isArray(scopes)) {
     if (scopes.length === 0) return undefined
-    const rule = { scopes: Object.freeze([...scopes]), refusal: challenges.insufficientScope(undefined, scopes), refuseAll: false }
+    const rule = { scopes: Object.freeze([...scopes]), refusal: challenges.insufficientScope(undefined, scopes, settings.scopeMatch), refuseAll: false }
     return () => rule
   }
   const rules = new Map<string, ScopeRule>()
   for (const [name, list] of Object.entries(scopes)) {
     // Methods are written in any case in the config, as route methods are; requests use upper case.
     const method = name.toUpperCase()
-    rules.set(method, { scopes: Object.freeze([...list]), refusal: challenges.insufficientScope(method === '*' ? undefined : method, list), refuseAll: false })
+    rules.set(method, { scopes: Object.freeze([...list]), refusal: challenges.insufficientScope(method === '*' ? undefined : method, list, settings.scopeMatch), refuseAll: false })
   }
   const unlisted = rules.get('*') ?? { scopes: Object.freeze([]), refusal: challenges.methodRefused(), refuseAll: true }
   const head = rules.get('HEAD') ?? rules.get('GET')

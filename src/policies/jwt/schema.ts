@@ -57,6 +57,8 @@ export interface JwtSettings {
   introspection?: IntrospectionSettings
   /** Required scopes: one list for every method, or lists per method. */
   scopes?: string[] | Record<string, string[]>
+  /** `all`: every listed scope is required; `any`: one of them is enough. */
+  scopeMatch: 'all' | 'any'
   tokenSources: TokenSourceSettings
   forwardAuthorization: boolean
   identityHeaders: IdentityHeaderSettings
@@ -173,6 +175,12 @@ export const jwtSchema = {
           additionalProperties: scopeList('Scopes required for this method.'),
         },
       ],
+    },
+    scopeMatch: {
+      type: 'string',
+      enum: ['all', 'any'],
+      default: 'all',
+      description: '`all`: the token must hold every scope listed for the method; `any`: one of them is enough (RFC 6750 challenges then name the alternatives).',
     },
     tokenSources: {
       type: 'object',
