@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandSpe
   users: { summary: 'Create users of the key manager\'s password grant', load: async () => (await import('./users.ts')).usersCommand },
   keys: { summary: 'Rotate the key manager\'s token signing key', load: async () => (await import('./keys.ts')).keysCommand },
   consumers: { summary: 'Create, list, suspend and delete consumers; add and revoke their API keys', load: async () => (await import('./consumers.ts')).consumersCommand },
+  import: { summary: 'Write the config section for an OpenAPI or Swagger document, for review', load: async () => (await import('./import-openapi.ts')).importCommand },
   version: { summary: 'Print the Gatehouse and Node.js versions', load: async () => (await import('./version.ts')).versionCommand },
 }
 

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml'
 import { POLICIES } from '../policies/index.ts'
+import { expandApis } from './apis/expand.ts'
 import { checkLimits } from './check-limits.ts'
 import { checkNetwork } from './check-network.ts'
 import { checkRoutes, checkUpstreamReferences } from './check-routes.ts'
@@ -38,11 +39,50 @@ export async function loadConfigFile(file: string, options: LoadOptions = {}): P
     const message = code === 'ENOENT' ? 'file does not exist' : code === 'EISDIR' ? 'is a directory, not a file' : `file cannot be read (${code ?? String(error)})`
     throw new ConfigError([{ code: 'GH_ERR_CONFIG_FILE', file: source, path: '', message }])
   }
-  return parseConfigText(text, source, options)
+  const analysed = analyseConfigText(text, source, options)
+  const { config } = analysed
+  // APIs are expanded only from a file that is otherwise sound: their routes join its routes.
+  if (analysed.drafts.length === 0 && config.apis.length > 0) {
+    const expansion = await expandApis(config, options.policies ?? POLICIES)
+    config.routes.push(...expansion.routes)
+    const drafts = [...expansion.drafts]
+    if (drafts.length === 0 && expansion.specIssues.length === 0) drafts.push(...checkRoutes(config, config.routes.map((_, index) => index)).map((issue) => apiRouteIssue(issue, config)))
+    if (drafts.length > 0 || expansion.specIssues.length > 0) throw new ConfigError([...analysed.finish(drafts), ...expansion.specIssues])
+  }
+  return finishLoad(analysed, options)
 }
 
 export function parseConfigText(text: string, file: string, options: LoadOptions = {}): GatehouseConfig {
-  const source = resolve(file)
+  return finishLoad(analyseConfigText(text, resolve(file), options), options)
+}
+
+interface Analysed {
+  config: GatehouseConfig
+  drafts: DraftIssue[]
+  warnings: DraftIssue[]
+  /** Attaches file, line and column to issues found in the config file. */
+  finish: (drafts: readonly DraftIssue[]) => ConfigIssue[]
+}
+
+function finishLoad(analysed: Analysed, options: LoadOptions): GatehouseConfig {
+  if (analysed.drafts.length > 0) throw new ConfigError(analysed.finish(analysed.drafts))
+  const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'GatehouseConfigWarning'))
+  for (const warning of analysed.finish(analysed.warnings)) warn(formatConfigWarning(warning))
+  return analysed.config
+}
+
+/**
+ * A conflict that involves a route generated from an API is reported at that API's entry (the
+ * route does not exist in the file); `routes[k]` in the message names the generated route.
+ */
+function apiRouteIssue(issue: DraftIssue, config: GatehouseConfig): DraftIssue {
+  const index = issue.path[0] === 'routes' && typeof issue.path[1] === 'number' ? issue.path[1] : -1
+  const api = config.routes[index]?.api
+  if (api === undefined) return issue
+  return { ...issue, path: ['apis', config.apis.findIndex((entry) => entry.name === api)] }
+}
+
+function analyseConfigText(text: string, source: string, options: LoadOptions): Analysed {
   const lines = new LineCounter()
   // logLevel 'error': yaml's warnings would go to the process warning stream; the schema reports what matters.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' })
@@ -77,12 +117,8 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
   found.push(...checkNetwork(config, listenerIndex, clean(['admin'])))
   const limits = isRecord(data.limits) ? checkLimits(data.limits, clean) : { issues: [], warnings: [] }
   found.push(...limits.issues)
-
   drafts.push(...found)
-  if (drafts.length > 0) throw new ConfigError(finish(drafts))
-  const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'GatehouseConfigWarning'))
-  for (const warning of finish(limits.warnings)) warn(formatConfigWarning(warning))
-  return config
+  return { config, drafts, warnings: limits.warnings, finish }
 }
 
 function syntaxIssue(error: YAMLError, file: string, lines: LineCounter): ConfigIssue {

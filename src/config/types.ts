@@ -125,8 +125,13 @@ export interface RouteConfig {
   stripPath: boolean
   /** Send the client's Host upstream instead of the target's. */
   preserveHost: boolean
+  /** Name under `upstreams`; '' for a route whose policies always answer (an all-mocked API). */
   upstream: string
   policies: PolicySettings
+  /** With stripPath: how many leading segments to remove (an API's base path), instead of the whole matched path. */
+  stripSegments?: number
+  /** The API (under `apis`) this route was generated from. */
+  api?: string
 }
 
 export interface ApiOperationConfig {

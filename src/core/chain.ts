@@ -14,10 +14,11 @@ export interface RequestStep {
 export interface CompiledChain {
   request: RequestStep[] | null
   onResponse: Array<(ctx: RequestContext, head: ResponseHead) => void> | null
+  inspectResponse: Array<(ctx: RequestContext, head: ResponseHead, body: Buffer) => void> | null
   onLog: Array<(ctx: RequestContext, summary: RequestSummary) => void> | null
 }
 
-export const EMPTY_CHAIN: CompiledChain = { request: null, onResponse: null, onLog: null }
+export const EMPTY_CHAIN: CompiledChain = { request: null, onResponse: null, inspectResponse: null, onLog: null }
 
 /** Compiles validated policy settings (name → settings, in config order) into a chain. */
 export function compileChain(
@@ -40,9 +41,11 @@ export function compileChain(
   }
   const onResponse = instances.flatMap(({ handlers }) => (handlers.onResponse === undefined ? [] : [handlers.onResponse]))
   const onLog = instances.flatMap(({ handlers }) => (handlers.onLog === undefined ? [] : [handlers.onLog]))
+  const inspectResponse = instances.flatMap(({ handlers }) => (handlers.inspectResponse === undefined ? [] : [handlers.inspectResponse]))
   return {
     request: request.length === 0 ? null : request,
     onResponse: onResponse.length === 0 ? null : onResponse,
+    inspectResponse: inspectResponse.length === 0 ? null : inspectResponse,
     onLog: onLog.length === 0 ? null : onLog,
   }
 }

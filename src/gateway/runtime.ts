@@ -22,7 +22,8 @@ export interface CompiledRoute {
   index: number
   name: string
   config: RouteConfig
-  upstream: UpstreamRuntime
+  /** Null for a route that never goes upstream (an API whose operations are all mocked). */
+  upstream: UpstreamRuntime | null
   chain: CompiledChain
   /** Number of leading path segments removed before forwarding; -1 when strip-path is off. */
   stripSegments: number
@@ -81,9 +82,9 @@ export class Runtime {
     this.router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 1000 })
     const configDir = path.dirname(config.source)
     this.routes = config.routes.map((route, index) => {
-      const upstream = this.upstreams.get(route.upstream)
+      const upstream = route.upstream === '' ? null : this.upstreams.get(route.upstream)
       if (upstream === undefined) throw new GatehouseError('GH_ERR_CONFIG_REFERENCE', `routes[${index}].upstream: no upstream named "${route.upstream}"`)
-      const chain = compileChain({ ...config.policies, ...route.policies }, policies, { configDir, routeName: route.name, consumers, keyManager })
+      const chain = compileChain({ ...config.policies, ...route.policies }, policies, { configDir, routeName: route.name, consumers, keyManager, log })
       const compiled: CompiledRoute = { index, name: route.name, config: route, upstream, chain, stripSegments: -1, preserveHost: route.preserveHost }
       this.#register(compiled)
       return compiled
@@ -97,7 +98,7 @@ export class Runtime {
     for (const routePath of config.paths) {
       const base = config.match === 'prefix' && routePath.length > 1 && routePath.endsWith('/') ? routePath.slice(0, -1) : routePath
       const segments = base === '/' ? 0 : base.split('/').length - 1
-      if (config.stripPath) route.stripSegments = segments
+      if (config.stripPath) route.stripSegments = config.stripSegments ?? segments
       const patterns = config.match === 'exact' ? [base] : base === '/' ? ['/*'] : [base, `${base}/*`]
       const entry: RouteEntry = { route, segments }
       for (const host of hostConstraints) {

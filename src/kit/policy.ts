@@ -4,6 +4,9 @@ import type { RequestContext, ResponseHead, RequestSummary } from './context.ts'
 
 export type MaybePromise<T> = T | Promise<T>
 
+/** Largest upstream response body buffered for inspectResponse handlers (1 MiB). */
+export const RESPONSE_INSPECTION_LIMIT = 1024 * 1024
+
 /**
  * Handlers a policy instance offers, one per phase it takes part in. A request-phase handler
  * rejects a request by throwing a GatehouseError, or answers it with `ctx.respond()`.
@@ -16,6 +19,12 @@ export interface PolicyHandlers {
   transformRequest?: (ctx: RequestContext) => MaybePromise<void>
   /** Runs before the response head is written; may change status and headers. Synchronous. */
   onResponse?: (ctx: RequestContext, head: ResponseHead) => void
+  /**
+   * Sees the whole upstream response before any of it reaches the client; the gateway buffers
+   * responses up to RESPONSE_INSPECTION_LIMIT bytes for it (larger ones pass unseen). Throwing a
+   * GatehouseError replaces the response with that error. Synchronous.
+   */
+  inspectResponse?: (ctx: RequestContext, head: ResponseHead, body: Buffer) => void
   /** Runs after the response ended. Read-only; must not throw. */
   onLog?: (ctx: RequestContext, summary: RequestSummary) => void
 }
@@ -28,6 +37,8 @@ export interface PolicyEnvironment {
   routeName: string | undefined
   /** Consumers from the config file and the store; absent where the caller has none to offer. */
   consumers?: ConsumerDirectory
+  /** The process log, for policies that report at run time (e.g. a response not matching its document). */
+  log?: (event: string, fields: object) => void
   /** This process's own key manager, when the config has a `keyManager` section. */
   keyManager?: OwnKeyManager
 }

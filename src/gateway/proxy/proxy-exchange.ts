@@ -5,6 +5,7 @@ import { runRequestSteps } from '../../core/chain.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { sendProblem, toGatehouseError } from '../../core/errors/problem.ts'
 import { HeaderList } from '../../kit/header-list.ts'
+import { RESPONSE_INSPECTION_LIMIT } from '../../kit/policy.ts'
 import { normalizePath } from '../router/normalize-path.ts'
 import type { CompiledRoute, Runtime } from '../runtime.ts'
 import type { RequestObservers } from '../services.ts'
@@ -59,6 +60,8 @@ export class ProxyExchange implements Exchange {
   #requestLine = ''
   /** Everything after the Host field, up to and including the blank line. */
   #upstreamHead = ''
+  /** A response held back for inspectResponse handlers: head and the body so far. */
+  #held: { status: number; headers: string[]; chunks: Buffer[]; size: number } | null = null
 
   constructor(req: IncomingMessage, res: ServerResponse, runtime: Runtime, observers: RequestObservers, expectContinue: boolean) {
     this.#req = req
@@ -182,15 +185,19 @@ export class ProxyExchange implements Exchange {
 
   #dispatch(): void {
     const route = this.#route!
-    const targets = route.upstream.targets
-    const target = targets.pick(this.#target ?? undefined)
+    const upstream = route.upstream
+    if (upstream === null) {
+      this.#fail(new GatehouseError('GH_ERR_UPSTREAM_UNAVAILABLE', `route "${route.name}" has no upstream`))
+      return
+    }
+    const target = upstream.targets.pick(this.#target ?? undefined)
     if (target === undefined) {
-      this.#fail(new GatehouseError('GH_ERR_UPSTREAM_UNAVAILABLE', `no healthy target in upstream "${route.upstream.name}"`))
+      this.#fail(new GatehouseError('GH_ERR_UPSTREAM_UNAVAILABLE', `no healthy target in upstream "${upstream.name}"`))
       return
     }
     this.#attempts++
     this.#target = target
-    const pool = route.upstream.pools.get(target)!
+    const pool = upstream.pools.get(target)!
     this.#pool = pool
     target.inFlight++
     pool.acquire(this.#onConnection)
@@ -281,13 +288,26 @@ export class ProxyExchange implements Exchange {
   // --- Exchange (called by the upstream connection) ---
   onHead(status: number, headers: string[]): void {
     this.#upstreamMs = performance.now() - this.#upstreamStart
-    const targets = this.#route!.upstream.targets
+    const targets = this.#route!.upstream!.targets
     if (status >= 500) targets.reportFailure(this.#target!, 'status-5xx')
     else targets.reportSuccess(this.#target!)
+    if (this.#route!.chain.inspectResponse !== null && this.#req.method !== 'HEAD') {
+      this.#held = { status, headers: filterResponseHeaders(headers), chunks: [], size: 0 }
+      return
+    }
     this.#writeHead(status, filterResponseHeaders(headers))
   }
 
   onBody(chunk: Buffer, last: boolean): boolean {
+    const held = this.#held
+    if (held !== null) {
+      held.chunks.push(chunk)
+      held.size += chunk.length
+      // Past the limit the response is relayed uninspected rather than buffered without bound;
+      // a complete one is released by onComplete.
+      if (!last && held.size > RESPONSE_INSPECTION_LIMIT) return this.#releaseUninspected()
+      return true
+    }
     this.#bytesSent += chunk.length
     if (last) {
       // The common small response: head and body leave in one write.
@@ -300,6 +320,40 @@ export class ProxyExchange implements Exchange {
     return ok
   }
 
+  /** Runs the inspectResponse handlers on the whole held response, then relays it (or their error). */
+  #releaseHeld(): void {
+    const held = this.#held!
+    this.#held = null
+    const body = held.chunks.length === 1 ? held.chunks[0] : Buffer.concat(held.chunks, held.size)
+    const head = { status: held.status, headers: new HeaderList(held.headers) }
+    try {
+      for (const inspect of this.#route!.chain.inspectResponse!) inspect(this.#ctx!, head, body)
+    } catch (error) {
+      this.#abortUpstream()
+      this.#fail(toGatehouseError(error))
+      return
+    }
+    if (!this.#writeHead(head.status, head.headers.flat)) return
+    this.#bytesSent += body.length
+    this.#ended = true
+    this.#res.end(body)
+  }
+
+  /** Relays a held response that grew past the inspection limit; false asks the upstream to pause. */
+  #releaseUninspected(): boolean {
+    const held = this.#held!
+    this.#held = null
+    this.#ctx?.state.set('gatehouse.responseUninspected', held.size)
+    if (!this.#writeHead(held.status, held.headers)) return true
+    let ok = true
+    for (const chunk of held.chunks) {
+      this.#bytesSent += chunk.length
+      ok = this.#res.write(chunk)
+    }
+    if (!ok) this.#res.once('drain', this.#resumeUpstream)
+    return ok
+  }
+
   #resumeUpstream = (): void => {
     this.#connection?.resume()
   }
@@ -307,6 +361,7 @@ export class ProxyExchange implements Exchange {
   onComplete(trailers: string[] | null): void {
     this.#target!.inFlight--
     this.#connection = null
+    if (this.#held !== null) this.#releaseHeld()
     if (trailers !== null) {
       const pairs: Array<[string, string]> = []
       for (let i = 0; i < trailers.length; i += 2) pairs.push([trailers[i], trailers[i + 1]])
@@ -319,9 +374,10 @@ export class ProxyExchange implements Exchange {
     const target = this.#target!
     target.inFlight--
     this.#connection = null
-    this.#route!.upstream.targets.reportFailure(target, kind)
+    const upstream = this.#route!.upstream!
+    upstream.targets.reportFailure(target, kind)
     const retryable = (kind === 'connect' || kind === 'reset') && !responseStarted && !this.#hasBody && !this.#res.headersSent
-    if (retryable && this.#attempts <= this.#route!.upstream.config.retries && IDEMPOTENT.has(this.#req.method ?? '') && this.#route!.upstream.targets.targets.length > 1) {
+    if (retryable && this.#attempts <= upstream.config.retries && IDEMPOTENT.has(this.#req.method ?? '') && upstream.targets.targets.length > 1) {
       this.#dispatch()
       return
     }
