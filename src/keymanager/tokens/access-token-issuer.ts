@@ -1,7 +1,7 @@
 // RFC 9068 JWT access tokens: header `typ: at+jwt`; claims iss, sub, aud, exp, iat, jti, client_id
 // and scope (space-delimited). The token is self-contained; the returned record is what the token
 // store keeps when persistence is on (so the token can be revoked and introspected).
-import { randomBytes } from 'node:crypto'
+import { randomId } from '../secrets/random-id.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import type { LoadedKey } from '../keys/loaded-key.ts'
 import type { AccessTokenRecord } from '../../store/ports.ts'
@@ -79,7 +79,7 @@ export class AccessTokenIssuer {
     const key = this.#keys.signingKey()
     const issuedAt = Math.floor(this.#now())
     const expiresAt = issuedAt + ttlSeconds
-    const jti = randomBytes(16).toString('base64url')
+    const jti = randomId(16)
     const claims: Record<string, unknown> = { iss: this.#issuer, sub: subject, aud, exp: expiresAt, iat: issuedAt, jti, client_id: clientId }
     // RFC 9068 §2.2.3: scope only when scopes were granted.
     if (scopes.length > 0) claims.scope = scopes.join(' ')
