@@ -1,6 +1,7 @@
 // RFC 9068 JWT access tokens: header `typ: at+jwt`; claims iss, sub, aud, exp, iat, jti, client_id
 // and scope (space-delimited). The token is self-contained; the returned record is what the token
 // store keeps when persistence is on (so the token can be revoked and introspected).
+import { rememberSelfSigned } from '../../jose/self-signed.ts'
 import { randomId } from '../secrets/random-id.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import type { LoadedKey } from '../keys/loaded-key.ts'
@@ -84,6 +85,8 @@ export class AccessTokenIssuer {
     // RFC 9068 §2.2.3: scope only when scopes were granted.
     if (scopes.length > 0) claims.scope = scopes.join(' ')
     const token = signJwt({ alg: key.algorithm, kid: key.kid, typ: 'at+jwt' }, claims, key)
+    // The jwt policy of this process then skips re-checking a signature it just made (src/jose/self-signed.ts).
+    rememberSelfSigned(token)
     return {
       token,
       jti,
