@@ -18,7 +18,12 @@ export function runOperation<T>(operation: string, work: () => T): T {
   try {
     return work()
   } catch (error) {
-    if (error instanceof StoreConflictError || error instanceof StoreInputError || error instanceof GatehouseError) throw error
-    throw new GatehouseError('GH_ERR_INTERNAL', `store ${operation} failed: ${describeFailure(error)}`, { cause: error })
+    throw operationFailure(operation, error)
   }
+}
+
+/** The error a caller of `operation` sees for `error`: its own mistakes as they are, the rest as GH_ERR_INTERNAL. */
+export function operationFailure(operation: string, error: unknown): Error {
+  if (error instanceof StoreConflictError || error instanceof StoreInputError || error instanceof GatehouseError) return error
+  return new GatehouseError('GH_ERR_INTERNAL', `store ${operation} failed: ${describeFailure(error)}`, { cause: error })
 }

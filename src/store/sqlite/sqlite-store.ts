@@ -11,6 +11,7 @@ import { openDatabase } from './open-database.ts'
 import { checkLimit, decodeCursor, encodeCursor } from '../paging.ts'
 import * as rows from './rows.ts'
 import { prepareStatements, type Statements } from './statements.ts'
+import { WriteBatcher, type WriteBatchStats } from './write-batcher.ts'
 
 /** Opens the store at `path` (a file, created 0600 with its parent folders, or `:memory:`). */
 export async function openSqliteStore(path: string): Promise<SqliteStore> {
@@ -24,18 +25,30 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
 }
 
 /**
- * The embedded default store. node:sqlite is synchronous, so each method runs to completion in
+ * The embedded default store. node:sqlite is synchronous, so each statement runs to completion in
  * one call; the atomic operations are also single statements, which keeps them atomic between
  * processes sharing the file (cluster workers), under SQLite's file lock.
+ *
+ * The writes every token request makes (access-token records, refresh tokens, families, the
+ * used mark, remembered JWT ids) go through a WriteBatcher: those of one event-loop turn share
+ * one transaction, and so one fsync, and each resolves only once committed. The other operations
+ * on those tables run after the queued writes have committed, so they see them.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   readonly #db: DatabaseSync
+  readonly #batcher: WriteBatcher
   #statements: Statements | null
 
   constructor(db: DatabaseSync, statements: Statements) {
     this.#db = db
     this.#statements = statements
+    this.#batcher = new WriteBatcher(db)
+  }
+
+  /** How the token writes were grouped into transactions (for tests and diagnosis). */
+  get writeBatchStats(): WriteBatchStats {
+    return this.#batcher.stats
   }
 
   async createClient(client: ClientRecord): Promise<void> {
@@ -82,57 +95,56 @@ export class SqliteStore implements Store {
   }
 
   async saveAccessToken(token: AccessTokenRecord): Promise<void> {
-    this.#run('saveAccessToken', (s) => {
-      if (s.insertAccessToken.run(rows.accessTokenParams(token)).changes === 0) throw new StoreConflictError('access token', token.jti)
-    })
+    const changes = await this.#write('saveAccessToken', accessTokenKeys(token), (s) => s.insertAccessToken.run(rows.accessTokenParams(token)).changes)
+    if (changes === 0) throw new StoreConflictError('access token', token.jti)
   }
 
   async getAccessToken(jti: string): Promise<AccessTokenRecord | null> {
-    return this.#run('getAccessToken', (s) => mapOrNull(s.selectAccessToken.get(jti), rows.accessTokenFromRow))
+    return this.#runAfterQueuedWrites('getAccessToken', accessKey(jti), (s) => mapOrNull(s.selectAccessToken.get(jti), rows.accessTokenFromRow))
   }
 
   async revokeAccessToken(jti: string): Promise<boolean> {
-    return this.#run('revokeAccessToken', (s) => s.revokeAccessToken.run(jti).changes > 0)
+    return this.#runAfterQueuedWrites('revokeAccessToken', accessKey(jti), (s) => s.revokeAccessToken.run(jti).changes > 0)
   }
 
   async revokeAccessTokensOfFamily(familyId: string): Promise<number> {
-    return this.#run('revokeAccessTokensOfFamily', (s) => Number(s.revokeAccessTokensOfFamily.run(familyId).changes))
+    return this.#runAfterQueuedWrites('revokeAccessTokensOfFamily', familyTokensKey(familyId), (s) => Number(s.revokeAccessTokensOfFamily.run(familyId).changes))
   }
 
   async saveRefreshToken(token: RefreshTokenRecord): Promise<void> {
-    this.#run('saveRefreshToken', (s) => {
-      if (s.insertRefreshToken.run(rows.refreshTokenParams(token)).changes === 0) throw new StoreConflictError('refresh token')
-    })
+    const changes = await this.#write('saveRefreshToken', [refreshKey(token.digest)], (s) => s.insertRefreshToken.run(rows.refreshTokenParams(token)).changes)
+    if (changes === 0) throw new StoreConflictError('refresh token')
   }
 
   async getRefreshToken(digest: string): Promise<RefreshTokenRecord | null> {
-    return this.#run('getRefreshToken', (s) => mapOrNull(s.selectRefreshToken.get(digest), rows.refreshTokenFromRow))
+    return this.#runAfterQueuedWrites('getRefreshToken', refreshKey(digest), (s) => mapOrNull(s.selectRefreshToken.get(digest), rows.refreshTokenFromRow))
   }
 
   async markRefreshTokenUsed(digest: string, at: number): Promise<boolean> {
-    return this.#run('markRefreshTokenUsed', (s) => s.markRefreshTokenUsed.run(at, digest).changes > 0)
+    // Still one statement, so still atomic: within a batch a second mark of the same token changes nothing.
+    return await this.#write('markRefreshTokenUsed', [refreshKey(digest)], (s) => s.markRefreshTokenUsed.run(at, digest).changes) > 0
   }
 
   async createFamily(family: RefreshFamilyRecord): Promise<void> {
-    this.#run('createFamily', (s) => {
-      if (s.insertFamily.run(rows.familyParams(family)).changes === 0) throw new StoreConflictError('refresh family', family.familyId)
-    })
+    const changes = await this.#write('createFamily', [familyKey(family.familyId)], (s) => s.insertFamily.run(rows.familyParams(family)).changes)
+    if (changes === 0) throw new StoreConflictError('refresh family', family.familyId)
   }
 
   async getFamily(familyId: string): Promise<RefreshFamilyRecord | null> {
-    return this.#run('getFamily', (s) => mapOrNull(s.selectFamily.get(familyId), rows.familyFromRow))
+    return this.#runAfterQueuedWrites('getFamily', familyKey(familyId), (s) => mapOrNull(s.selectFamily.get(familyId), rows.familyFromRow))
   }
 
   async revokeFamily(familyId: string, at: number): Promise<boolean> {
-    return this.#run('revokeFamily', (s) => s.revokeFamily.run(at, familyId).changes > 0)
+    return this.#runAfterQueuedWrites('revokeFamily', familyKey(familyId), (s) => s.revokeFamily.run(at, familyId).changes > 0)
   }
 
   async rememberJti(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
-    return this.#run('rememberJti', (s) => s.rememberJti.run(issuer, jti, expiresAt).changes > 0)
+    return await this.#write('rememberJti', [], (s) => s.rememberJti.run(issuer, jti, expiresAt).changes) > 0
   }
 
   async purgeExpired(now: number): Promise<number> {
-    return this.#run('purgeExpired', (s) => {
+    // Spans whole tables, so it waits for any queued write.
+    return this.#runAfterQueuedWrites('purgeExpired', null, (s) => {
       this.#db.exec('BEGIN IMMEDIATE')
       try {
         const purged = [s.purgeAccessTokens, s.purgeRefreshTokens, s.purgeJtis]
@@ -261,16 +273,44 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#statements === null) return
+    // Queued writes commit (and what waited for them runs) before the file closes: their callers
+    // are waiting for that commit.
+    this.#batcher.flush()
     this.#statements = null
     this.#db.close()
   }
 
   #run<T>(operation: string, work: (statements: Statements) => T): T {
-    const statements = this.#statements
-    if (statements === null) throw new GatehouseError('GH_ERR_INTERNAL', `store ${operation} failed: the sqlite store is closed`)
-    return runOperation(operation, () => work(statements))
+    return runOperation(operation, () => work(this.#openStatements(operation)))
+  }
+
+  /** Queues a token write for the next group commit; resolves with the rows it changed, once committed. */
+  #write(operation: string, keys: readonly string[], work: (statements: Statements) => number | bigint): Promise<number> {
+    const statements = this.#openStatements(operation)
+    return this.#batcher.write(operation, keys, () => Number(work(statements)))
+  }
+
+  /** For the other operations on the batched tables: they see every queued write to `key` (null: to anything). */
+  #runAfterQueuedWrites<T>(operation: string, key: string | null, work: (statements: Statements) => T): T | Promise<T> {
+    this.#openStatements(operation)
+    return this.#batcher.afterQueuedWrites(key, () => this.#run(operation, work))
+  }
+
+  #openStatements(operation: string): Statements {
+    if (this.#statements === null) throw new GatehouseError('GH_ERR_INTERNAL', `store ${operation} failed: the sqlite store is closed`)
+    return this.#statements
   }
 }
+
+// The records a queued token write touches, named for WriteBatcher: an operation on one of them
+// waits for the queued write; one on any other record does not. The prefixes keep kinds apart.
+const accessKey = (jti: string): string => `access:${jti}`
+const refreshKey = (digest: string): string => `refresh:${digest}`
+const familyKey = (familyId: string): string => `family:${familyId}`
+const familyTokensKey = (familyId: string): string => `family-tokens:${familyId}`
+/** A saved access token with a family also changes what revoking that family's access tokens finds. */
+const accessTokenKeys = (token: AccessTokenRecord): string[] =>
+  (token.familyId === null ? [accessKey(token.jti)] : [accessKey(token.jti), familyTokensKey(token.familyId)])
 
 function mapOrNull<T>(row: rows.Row | undefined, map: (row: rows.Row) => T): T | null {
   return row === undefined ? null : map(row)
