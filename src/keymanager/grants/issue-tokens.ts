@@ -19,10 +19,13 @@ export interface TokenGrant {
 export async function issueTokens(services: KeyManagerServices, grant: TokenGrant): Promise<TokenResponse> {
   const { config, store } = services
   const { client, subject, scopes } = grant
+  // The writes of one issuance are started together and awaited together: a store that commits in
+  // groups (sqlite) then puts them in one transaction, instead of one commit after another.
+  const writes: Array<Promise<unknown>> = []
   let familyId: string | null = null
   if (grant.refresh === 'new') {
     familyId = randomId(16)
-    await store.createFamily({ familyId, clientId: client.clientId, subject, revokedAt: null })
+    writes.push(store.createFamily({ familyId, clientId: client.clientId, subject, revokedAt: null }))
   } else if (grant.refresh !== null) {
     familyId = grant.refresh
   }
@@ -31,13 +34,13 @@ export async function issueTokens(services: KeyManagerServices, grant: TokenGran
   // published for the global lifetime, so longer tokens could outlive their key.
   const ttlSeconds = Math.min(client.accessTokenTtl ?? globalTtl, globalTtl)
   const access = services.accessTokens.issue({ clientId: client.clientId, subject, scopes, audience: config.tokens.audience, ttlSeconds, familyId })
-  if (config.tokens.persist) await store.saveAccessToken(access.record)
+  if (config.tokens.persist) writes.push(store.saveAccessToken(access.record))
   const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: ttlSeconds }
   if (scopes.length > 0) response.scope = scopes.join(' ')
   if (familyId !== null) {
     const refreshToken = generateSecret(32)
     const issuedAt = Math.floor(services.now())
-    await store.saveRefreshToken({
+    writes.push(store.saveRefreshToken({
       digest: services.hasher.digest(refreshToken),
       familyId,
       clientId: client.clientId,
@@ -46,9 +49,13 @@ export async function issueTokens(services: KeyManagerServices, grant: TokenGran
       issuedAt,
       expiresAt: issuedAt + config.tokens.refreshTokenTtlSeconds,
       usedAt: null,
-    })
+    }))
     response.refresh_token = refreshToken
   }
+  // Every write settles before the response goes out: a failed one fails the grant, and none is
+  // left running behind an error.
+  const results = await Promise.allSettled(writes)
+  for (const result of results) if (result.status === 'rejected') throw result.reason
   return response
 }
 
