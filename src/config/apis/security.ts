@@ -3,10 +3,11 @@
 // api-key policy with the header or query parameter the document names. What Gatehouse cannot
 // enforce faithfully is refused at load rather than enforced loosely.
 import type { OperationModel, SecuritySchemeModel } from '../../openapi/model.ts'
+import { KEY_QUERY_PARAMS } from '../../policies/api-key/schema.ts'
 import type { PathSegment } from '../issues.ts'
 import type { ApiConfig } from '../types.ts'
 
-const KEY_QUERY_PARAMS = new Set(['api_key', 'apikey', 'key'])
+const KEY_QUERY_NAMES: ReadonlySet<string> = new Set(KEY_QUERY_PARAMS)
 
 export interface SecurityPlan {
   /** Policy name → settings (before schema defaults) and where in the file they were configured. */
@@ -15,7 +16,8 @@ export interface SecurityPlan {
 }
 
 export interface SecurityContext {
-  api: ApiConfig
+  /** The API's settings that security depends on. */
+  api: Pick<ApiConfig, 'security' | 'scopeMatch'>
   apiIndex: number
   schemes: Record<string, SecuritySchemeModel>
   /** The file has a keyManager section: OAuth schemes default to trusting it. */
@@ -60,11 +62,20 @@ function addScheme(plan: SecurityPlan, name: string, scopes: string[], scopeMatc
     return
   }
   if (scheme.type === 'apiKey') {
-    const settings: Record<string, unknown> = { ...configured?.['api-key'] }
+    if (configured?.jwt !== undefined) {
+      plan.problems.push({ path: [...base, 'jwt'], message: `the document's scheme "${name}" is an apiKey scheme: its settings go under api-key, not jwt` })
+      return
+    }
+    const given = configured?.['api-key']
+    if (given !== undefined && ('header' in given || 'queryParam' in given)) {
+      plan.problems.push({ path: [...base, 'api-key'], message: 'where the key is sent comes from the document; remove header and queryParam here' })
+      return
+    }
+    const settings: Record<string, unknown> = given === undefined ? {} : structuredClone(given)
     if (scheme.in === 'header') settings.header = scheme.name
-    else if (scheme.in === 'query' && scheme.name !== undefined && KEY_QUERY_PARAMS.has(scheme.name)) settings.queryParam = scheme.name
+    else if (scheme.in === 'query' && scheme.name !== undefined && KEY_QUERY_NAMES.has(scheme.name)) settings.queryParam = scheme.name
     else {
-      const where = scheme.in === 'query' ? `query parameter "${scheme.name}" (accepted: ${[...KEY_QUERY_PARAMS].join(', ')}, which the access log redacts)` : `${scheme.in ?? 'unknown place'} "${scheme.name}"`
+      const where = scheme.in === 'query' ? `query parameter "${scheme.name}" (accepted: ${KEY_QUERY_PARAMS.join(', ')}, which the access log redacts)` : `${scheme.in ?? 'unknown place'} "${scheme.name}"`
       plan.problems.push({ path: 'spec', message: `apiKey scheme "${name}" sends the key in a ${where}; Gatehouse reads keys from a header or one of the redacted query parameters` })
       return
     }
@@ -74,6 +85,10 @@ function addScheme(plan: SecurityPlan, name: string, scopes: string[], scopeMatc
   const bearer = scheme.type === 'oauth2' || scheme.type === 'openIdConnect' || (scheme.type === 'http' && scheme.scheme === 'bearer')
   if (!bearer) {
     plan.problems.push({ path: 'spec', message: `scheme "${name}" (${scheme.type}${scheme.scheme === undefined ? '' : ` ${scheme.scheme}`}) cannot be enforced by Gatehouse; use oauth2, openIdConnect, http bearer or apiKey` })
+    return
+  }
+  if (configured?.['api-key'] !== undefined) {
+    plan.problems.push({ path: [...base, 'api-key'], message: `the document's scheme "${name}" (${scheme.type}) is enforced by the jwt policy: its settings go under jwt, not api-key` })
     return
   }
   let settings = configured?.jwt

@@ -3,7 +3,7 @@
 // operator reviews one readable block instead of writing it from the document by hand.
 import { relative } from 'node:path'
 import { stringify } from 'yaml'
-import type { ApiSpec } from '../model.ts'
+import type { ApiSpec, OperationModel } from '../model.ts'
 
 export interface ImportOptions {
   /** API (and upstream) name; default from the document's title. */
@@ -14,6 +14,8 @@ export interface ImportOptions {
   configDir: string
   /** Whether the config has a keyManager section (OAuth schemes then trust it). */
   keyManager: boolean
+  /** Why an operation cannot be loaded as the document describes it, written under its line. */
+  problems?: ReadonlyMap<OperationModel, readonly string[]>
 }
 
 export const PLACEHOLDER_UPSTREAM = 'http://127.0.0.1:8000'
@@ -21,7 +23,10 @@ export const PLACEHOLDER_UPSTREAM = 'http://127.0.0.1:8000'
 /** `server` is the document's own server URL (Swagger `schemes` + `host`, or an absolute `servers` URL). */
 export function configSection(spec: ApiSpec, server: string | undefined, options: ImportOptions): string {
   const name = options.name ?? nameFrom(spec.title)
-  const upstream = options.upstream ?? originOf(server) ?? PLACEHOLDER_UPSTREAM
+  const origin = originOf(server)
+  // Upstream targets are plain http: a document's https server cannot be used as it is.
+  const usable = origin?.startsWith('http://') === true ? origin : undefined
+  const upstream = options.upstream ?? usable ?? PLACEHOLDER_UPSTREAM
   const security: Record<string, unknown> = {}
   for (const [scheme, model] of Object.entries(spec.securitySchemes)) {
     if (model.type === 'apiKey') security[scheme] = { 'api-key': {} }
@@ -36,9 +41,13 @@ export function configSection(spec: ApiSpec, server: string | undefined, options
   const lines = [
     `# ${spec.title} ${spec.apiVersion} (${versionLabel(spec.version)}), from ${relative(options.configDir, spec.file) || spec.file}`,
     '# Review before use: the upstream target, and the issuer settings of each security scheme.',
-    ...(upstream === PLACEHOLDER_UPSTREAM ? ['# The document names no server: replace the upstream target below.'] : []),
+    ...(upstream !== PLACEHOLDER_UPSTREAM ? [] : origin === undefined ? ['# The document names no server: replace the upstream target below.'] : [`# The document's server is ${origin}; upstream targets are http only: replace the upstream target below.`]),
     '# Operations (served under ' + (spec.basePath === '' ? '/' : spec.basePath) + '):',
-    ...spec.operations.map((operation) => `#   ${operation.method.padEnd(7)} ${operation.pathTemplate}${operation.operationId === undefined ? '' : `  (${operation.operationId})`}  ${describeSecurity(operation.security)}`),
+    ...spec.operations.flatMap((operation) => [
+      `#   ${operation.method.padEnd(7)} ${operation.pathTemplate}${operation.operationId === undefined ? '' : `  (${operation.operationId})`}  ${describeSecurity(operation.security)}`,
+      ...(options.problems?.get(operation) ?? []).map((problem) => `#             ! ${problem}`),
+    ]),
+    ...(options.problems !== undefined && options.problems.size > 0 ? ['# Operations marked ! stop the config from loading until the document (or this section) is changed.'] : []),
     stringify(document, { lineWidth: 0 }).trimEnd(),
   ]
   return lines.join('\n') + '\n'
