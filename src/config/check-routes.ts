@@ -69,7 +69,8 @@ function matchKeys(route: RouteConfig): Array<{ id: string; label: string }> {
   for (const host of hosts) {
     for (const method of methods) {
       for (const path of route.paths) {
-        const shape = path.replace(/\/:[^/]+/g, '/:')
+        // Only the parameter's name is erased: `/files/:name.json` and `/files/:name.xml` differ.
+        const shape = path.replace(/:[A-Za-z0-9_]+/g, ':')
         keys.push({
           id: JSON.stringify([host, method, shape, route.match]),
           label: `${method === '*' ? 'any method' : method} ${host === '*' ? 'on any host' : `on ${host}`} ${path} (${route.match})`,

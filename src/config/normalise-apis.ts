@@ -1,5 +1,5 @@
 // `apis` entries: the document path resolved against the config directory, host names lower-cased,
-// names unique. The documents themselves are read later, asynchronously (src/openapi/expand/).
+// names unique. The documents themselves are read later, asynchronously (src/config/apis/).
 import { resolve } from 'node:path'
 import type { NormaliseContext } from './normalise.ts'
 import type { RawApi } from './raw-types.ts'
@@ -11,9 +11,9 @@ export function normaliseApis(entries: Array<[RawApi, number]>, ctx: NormaliseCo
     const first = seen.get(api.name)
     if (first === undefined) seen.set(api.name, index)
     else ctx.issues.push({ code: 'GH_ERR_CONFIG_INVALID', path: ['apis', index, 'name'], message: `API name "${api.name}" is already used by apis[${first}]` })
-    const anyMocked = api.mock || Object.values(api.operations).some((operation) => operation.mock)
-    if (api.upstream === undefined && !api.mock) {
-      const message = anyMocked ? 'is required unless every operation is mocked (set `mock: true` on the API)' : 'is required (or `mock: true` to answer from the document)'
+    const unmocked = Object.entries(api.operations).find(([, operation]) => operation.mock === false)?.[0]
+    if (api.upstream === undefined && (!api.mock || unmocked !== undefined)) {
+      const message = api.mock ? `is required: operation "${unmocked}" is not mocked` : Object.values(api.operations).some((operation) => operation.mock === true) ? 'is required unless every operation is mocked (set `mock: true` on the API)' : 'is required (or `mock: true` to answer from the document)'
       ctx.issues.push({ code: 'GH_ERR_CONFIG_INVALID', path: ['apis', index, 'upstream'], message })
     }
     return {

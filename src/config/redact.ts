@@ -7,7 +7,9 @@ export const REDACTED = '***'
 const SECRET_NAME = /secret|password|passwd|token|key|credential|private/i
 
 export function redactConfig(config: GatehouseConfig): GatehouseConfig {
-  const copy = structuredClone(config)
+  // Settings generated from an API's document carry the whole operation model; their toJSON says
+  // which API and operation they stand for, and that is what a copy should show.
+  const copy = structuredClone({ ...config, routes: config.routes.map((route) => ({ ...route, policies: labelled(route.policies) })) })
   if (copy.admin.token !== undefined) copy.admin.token = REDACTED
   if (copy.keyManager !== null) {
     copy.keyManager.adminToken = REDACTED
@@ -19,6 +21,15 @@ export function redactConfig(config: GatehouseConfig): GatehouseConfig {
   copy.policies = redactPolicies(copy.policies)
   for (const route of copy.routes) route.policies = redactPolicies(route.policies)
   return copy
+}
+
+function labelled(policies: PolicySettings): PolicySettings {
+  const result: PolicySettings = {}
+  for (const [name, settings] of Object.entries(policies)) {
+    const toJSON = (settings as { toJSON?: () => unknown } | null)?.toJSON
+    result[name] = typeof toJSON === 'function' ? (toJSON.call(settings) as PolicySettings[string]) : settings
+  }
+  return result
 }
 
 // Policy names themselves (e.g. `key-auth`) are not secrets; only the names inside settings count.

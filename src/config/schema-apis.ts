@@ -1,5 +1,5 @@
 // Schema of `apis`: APIs declared by their OpenAPI / Swagger document. Each one is expanded at load
-// into one route per operation (src/openapi/expand/), so everything a route can do applies.
+// into one route per operation (src/config/apis/), so everything a route can do applies.
 import { boolean, mapOf, name, object, oneOf, string, type SchemaNode } from './schema-kit.ts'
 import { policyMap } from './schema-routes.ts'
 
@@ -17,9 +17,9 @@ const SCHEME_SETTINGS: SchemaNode = {
 }
 
 const OPERATION_SETTINGS: SchemaNode = object('Settings of one operation, replacing the API\'s.', {
-  mock: boolean('Answer this operation from its examples instead of the upstream.', false),
+  mock: { type: 'boolean', description: 'Answer this operation from its examples instead of the upstream (`true`), or from the upstream although the API is mocked (`false`). Default: the API\'s `mock`.' },
   mockStatus: { type: 'integer', minimum: 100, maximum: 599, description: 'Status of the declared response a mock answers with. Default: the lowest declared 2xx.' },
-  validateRequests: boolean('Check requests of this operation against the document.', true),
+  validateRequests: { type: 'boolean', description: 'Check requests of this operation against the document. Default: the API\'s `validation.requests`.' },
   policies: policyMap('Extra policies of this operation\'s route, by name.'),
 })
 

@@ -135,9 +135,11 @@ export interface RouteConfig {
 }
 
 export interface ApiOperationConfig {
-  mock: boolean
+  /** Undefined: as the API says. */
+  mock?: boolean
   mockStatus?: number
-  validateRequests: boolean
+  /** Undefined: as the API's validation.requests says. */
+  validateRequests?: boolean
   policies: PolicySettings
 }
 

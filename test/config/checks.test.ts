@@ -46,8 +46,10 @@ describe('cross-field checks', () => {
       '  - { path: /a, methods: [GET], upstream: u }',
       '  - { path: /a, hosts: [b.example], upstream: u }',
       '  - { path: /a/b, upstream: u }',
+      '  - { path: "/files/:name.json", upstream: u }',
+      '  - { path: "/files/:name.xml", upstream: u }',
     )
-    assert.equal(parse(text)().routes.length, 5)
+    assert.equal(parse(text)().routes.length, 7)
   })
 
   test('an https listener whose certificate file is missing is GH_ERR_CONFIG_TLS', async () => {

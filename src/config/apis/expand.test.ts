@@ -12,6 +12,7 @@ import { startGateway } from '../../../test/helpers/gateway.ts'
 import { httpRequest } from '../../../test/helpers/http-client.ts'
 import { ConfigError, type ConfigIssue } from '../issues.ts'
 import { loadConfigFile } from '../load.ts'
+import { redactConfig } from '../redact.ts'
 import type { GatehouseConfig, RouteConfig } from '../types.ts'
 import type { OpenApiMockSettings, OpenApiRequestSettings } from './expand.ts'
 
@@ -129,6 +130,26 @@ describe('generated routes', () => {
     const config = await load(`apis: [{ name: params, spec: ${fixture('params.yaml')}, upstream: services, validation: { responses: log }, operations: { getUser: { validateRequests: false } } }]`)
     const settings = route(config, 'params.getUser').policies['openapi-request'] as OpenApiRequestSettings
     assert.deepEqual([settings.validateRequests, settings.responses], [false, 'log'])
+  })
+
+  test('an operation can opt out of an API-wide mock, or into validation the API switched off', async () => {
+    const config = await load(`apis: [{ name: params, spec: ${fixture('params.yaml')}, upstream: services, mock: true, validation: { requests: false }, operations: { getUser: { mock: false, validateRequests: true } } }]`)
+    const user = route(config, 'params.getUser').policies
+    assert.equal(user['openapi-mock'], undefined)
+    assert.equal((user['openapi-request'] as OpenApiRequestSettings).validateRequests, true)
+    const me = route(config, 'params.getCurrentUser').policies
+    assert.notEqual(me['openapi-mock'], undefined)
+    assert.equal(me['openapi-request'], undefined)
+    const noUpstream = await issuesOf(`apis: [{ name: params, spec: ${fixture('params.yaml')}, mock: true, operations: { getUser: { mock: false } } }]`)
+    assert.deepEqual(noUpstream.map((issue) => issue.path), ['apis[0].upstream'])
+    assert.match(noUpstream[0].message, /operation "getUser" is not mocked/)
+  })
+
+  test('redactConfig (admin /config) shows internal settings as labels, not the document', async () => {
+    const config = await load(`apis: [{ name: params, spec: ${fixture('params.yaml')}, upstream: services }]`)
+    const shown = redactConfig(config).routes.find((candidate) => candidate.name === 'params.getUser')!
+    assert.deepEqual(shown.policies['openapi-request'], { api: 'params', operation: 'getUser' })
+    assert.ok(JSON.stringify(redactConfig(config)).length < 20_000, 'no operation models in the copy')
   })
 
   test('/config shows internal settings as the API and operation they stand for', async () => {

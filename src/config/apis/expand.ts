@@ -126,12 +126,12 @@ function apiRoutes(api: ApiConfig, apiIndex: number, spec: ApiSpec, config: Gate
     for (const [name, { settings, path }] of Object.entries(security.policies)) {
       if (checkPolicySettings(name, settings, path, registry, result)) policies[name] = settings
     }
-    const mock = overrides?.mock ?? false
-    const validateRequests = api.validation.requests && (overrides?.validateRequests ?? true)
+    const mock = overrides?.mock ?? api.mock
+    const validateRequests = overrides?.validateRequests ?? api.validation.requests
     if (validateRequests || api.validation.responses !== 'off') {
       policies['openapi-request'] = internalSettings<OpenApiRequestSettings>({ api: api.name, spec, operation, renamedParams: routePath.renamed, validateRequests, responses: api.validation.responses })
     }
-    if (api.mock || mock) {
+    if (mock) {
       const status = overrides?.mockStatus
       // Checked here so that a status the operation does not declare fails the load, instead of
       // every mocked request answering 501.
