@@ -6,9 +6,9 @@ import http from 'node:http'
 import { join } from 'node:path'
 import type { BenchUpstream } from '../../lib/bench-upstream.ts'
 import { startGatehouse } from '../../lib/gatehouse.ts'
+import { requestOnce } from '../../lib/http-request.ts'
 import { freePort } from '../../lib/ports.ts'
 import type { ManagedProcess, RunScope } from '../../lib/run-scope.ts'
-import { requestOnce } from './http.ts'
 
 export const SCOPE = 'bench.read'
 export const PREFIXES = { passthrough: '/passthrough', apiKey: '/api-key', oauth: '/oauth' } as const

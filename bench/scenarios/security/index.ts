@@ -7,15 +7,15 @@ import { join } from 'node:path'
 import { startBenchUpstream, type BenchUpstream, type UpstreamChoice } from '../../lib/bench-upstream.ts'
 import { detectPinning, type Pinning } from '../../lib/cpus.ts'
 import { BenchError } from '../../lib/errors.ts'
+import { requestOnce } from '../../lib/http-request.ts'
 import { printJsonLine } from '../../lib/json-line.ts'
+import { runMeasuredRounds, type WrkTarget } from '../../lib/measured-rounds.ts'
 import { choiceFlag, choiceListFlag, COMMON_OPTIONS, integerListFlag, numberFlag, parseScenarioArgs } from '../../lib/options.ts'
 import { RunScope } from '../../lib/run-scope.ts'
 import { ensureWrk } from '../../lib/wrk.ts'
 import type { BenchIo, Scenario } from '../scenario.ts'
 import { fetchTokens, PREFIXES, SIGNING_ALGORITHMS, startSecurityGateway, type SecurityGateway, type SigningAlgorithm } from './gateway.ts'
-import { requestOnce } from './http.ts'
 import { buildReport, formatReport, reportJson, SECURITY_TARGETS, type SecurityTargetName } from './report.ts'
-import { runSecurityRounds, type SecurityTarget } from './rounds.ts'
 import { freshTokenScript, REUSE, reusedTokenScript } from './wrk-scripts.ts'
 
 const OPTIONS = {
@@ -71,7 +71,7 @@ async function check(name: string, url: string, headers: Record<string, string>,
 }
 
 interface Prepared {
-  targets: SecurityTarget[]
+  targets: WrkTarget[]
   skipped: Record<string, string>
   gateway?: SecurityGateway
 }
@@ -106,7 +106,7 @@ async function prepareTargets(scope: RunScope, upstream: BenchUpstream, options:
   const dir = scope.tempDir('gatehouse-bench-security-wrk')
   const urlOf = (prefix: string): string => gateway.origin + prefix + upstream.path
   const apiPathOf = (prefix: string): string => prefix + upstream.path
-  const starters: Record<Exclude<SecurityTargetName, 'direct'>, () => Promise<SecurityTarget>> = {
+  const starters: Record<Exclude<SecurityTargetName, 'direct'>, () => Promise<WrkTarget>> = {
     async passthrough() {
       await check('passthrough', urlOf(PREFIXES.passthrough), {}, upstream, false)
       return { name: 'passthrough', url: urlOf(PREFIXES.passthrough), process: gateway.process }
@@ -176,7 +176,7 @@ async function runSecurity(argv: string[], io: BenchIo): Promise<number> {
     const upstream = await startBenchUpstream(scope, { choice: upstreamChoice, cpu: pinning?.loadCpu })
     log(`upstream: ${upstream.kind === 'nginx' ? 'nginx return 200' : 'node:http'} on ${upstream.origin}${pinning === undefined ? '' : ` (core ${pinning.loadCpu}, shared with wrk)`}`)
     const prepared = await prepareTargets(scope, upstream, { names: targetNames, pinning, tokens, algorithm }, log)
-    const samples = await runSecurityRounds(scope, { targets: prepared.targets, connections, rounds, durationS, warmupS, wrkCpu: pinning?.loadCpu }, log)
+    const samples = await runMeasuredRounds(scope, { targets: prepared.targets, connections, rounds, durationS, warmupS, wrkCpu: pinning?.loadCpu }, log)
 
     const report = buildReport(samples, targetNames, connections)
     const cores = pinning === undefined ? 'unpinned' : `gateway on core ${pinning.proxyCpu}, wrk + upstream on core ${pinning.loadCpu}`

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { toJsonLine } from '../../lib/json-line.ts'
+import type { MeasuredSample } from '../../lib/measured-rounds.ts'
 import type { WrkResult } from '../../lib/wrk-parse.ts'
 import { buildReport, formatReport, reportJson, SECURITY_TARGETS } from './report.ts'
-import type { SecuritySample } from './rounds.ts'
 import { freshTokenScript, reusedTokenScript } from './wrk-scripts.ts'
 
 function result(rps: number, non2xx3xx = 0): WrkResult {
@@ -16,7 +16,7 @@ function result(rps: number, non2xx3xx = 0): WrkResult {
 // Round 2 runs at half speed (drift): same-round ratios do not move, nor does CPU per request.
 // The gateway spends 100 µs per passthrough request and more on the others.
 const CPU_US: Record<string, number> = { passthrough: 100, 'api-key': 104, 'oauth-reused': 110, 'oauth-fresh': 250 }
-const samples: SecuritySample[] = [1, 2, 3].flatMap((round) => {
+const samples: MeasuredSample[] = [1, 2, 3].flatMap((round) => {
   const speed = round === 2 ? 0.5 : 1
   const rows: Array<[string, number]> = [['direct', 50000], ['passthrough', 10000], ['api-key', 9700], ['oauth-reused', 8800], ['oauth-fresh', 4000]]
   return rows.map(([target, rps]) => {

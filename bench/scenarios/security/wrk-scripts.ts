@@ -9,16 +9,10 @@
 // oauth-fresh: cycles through tokens fetched before the run, one per request. There are more of
 // them than the jwt policy's verified-token cache holds, and the position is carried from one wrk
 // run to the next in a state file, so every request is a cache miss and a signature check.
+import { luaString } from '../../lib/lua.ts'
 
 /** API requests per token request in the oauth-reused row. */
 export const REUSE = 50
-
-/** A Lua string literal for any text (no escapes needed inside a long bracket). */
-function luaString(text: string): string {
-  let level = ''
-  while (text.includes(`]${level}]`)) level += '='
-  return `[${level}[${text}]${level}]`
-}
 
 export interface ReusedScriptOptions {
   apiPath: string

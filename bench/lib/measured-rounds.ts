@@ -1,26 +1,26 @@
-// Interleaved rounds as in bench/lib/rounds.ts (every target once per round and connection count,
-// the starting target rotating), with wrk settings per target: the API-key row sends a header and
-// the OAuth rows run Lua scripts, while the passthrough and direct rows send plain GETs. For rows
-// served by the gateway, the CPU time the gateway process used during the run is read from /proc:
-// CPU per request does not move when other processes take cores away, req/s does.
+// Interleaved rounds as in rounds.ts (every target once per round and connection count, the
+// starting target rotating), with wrk settings per target (a header, a Lua script) instead of one
+// for all, and, for targets served by a process the run started, the CPU time that process used
+// during each run, read from /proc: CPU per request does not move when other processes take cores
+// away, req/s does.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { loadTarget, rotate, type LoadTarget, type Sample } from '../../lib/rounds.ts'
-import type { RunScope } from '../../lib/run-scope.ts'
-import type { WrkRun } from '../../lib/wrk.ts'
-import type { WrkResult } from '../../lib/wrk-parse.ts'
+import { loadTarget, rotate, type LoadTarget, type Sample } from './rounds.ts'
+import type { RunScope } from './run-scope.ts'
+import type { WrkRun } from './wrk.ts'
+import type { WrkResult } from './wrk-parse.ts'
 
-export interface SecurityTarget extends LoadTarget {
+export interface WrkTarget extends LoadTarget {
   wrk?: Pick<WrkRun, 'script' | 'headers'>
 }
 
-/** A sample, plus the gateway's CPU time during the run when it could be read. */
-export interface SecuritySample extends Sample {
+/** A sample, plus the serving process's CPU time during the run when it could be read. */
+export interface MeasuredSample extends Sample {
   cpuSeconds?: number
 }
 
-export interface SecurityRoundsPlan {
-  targets: readonly SecurityTarget[]
+export interface MeasuredRoundsPlan {
+  targets: readonly WrkTarget[]
   connections: readonly number[]
   rounds: number
   durationS: number
@@ -28,7 +28,7 @@ export interface SecurityRoundsPlan {
   wrkCpu?: number
 }
 
-function load(scope: RunScope, plan: SecurityRoundsPlan, target: SecurityTarget, connections: number, durationS: number): Promise<WrkResult> {
+function load(scope: RunScope, plan: MeasuredRoundsPlan, target: WrkTarget, connections: number, durationS: number): Promise<WrkResult> {
   return loadTarget(scope, target, target.wrk ?? {}, connections, durationS, plan.wrkCpu)
 }
 
@@ -46,17 +46,17 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-async function measured(scope: RunScope, plan: SecurityRoundsPlan, target: SecurityTarget, connections: number, round: number): Promise<SecuritySample> {
+async function measured(scope: RunScope, plan: MeasuredRoundsPlan, target: WrkTarget, connections: number, round: number): Promise<MeasuredSample> {
   const pid = target.process?.pid
   const before = pid === undefined ? undefined : cpuSeconds(pid)
   const result = await load(scope, plan, target, connections, plan.durationS)
   const after = pid === undefined ? undefined : cpuSeconds(pid)
-  const sample: SecuritySample = { target: target.name, connections, round, result }
+  const sample: MeasuredSample = { target: target.name, connections, round, result }
   if (before !== undefined && after !== undefined) sample.cpuSeconds = after - before
   return sample
 }
 
-export async function runSecurityRounds(scope: RunScope, plan: SecurityRoundsPlan, progress: (line: string) => void): Promise<SecuritySample[]> {
+export async function runMeasuredRounds(scope: RunScope, plan: MeasuredRoundsPlan, progress: (line: string) => void): Promise<MeasuredSample[]> {
   const maxConnections = Math.max(...plan.connections)
   if (plan.warmupS > 0) {
     for (const target of plan.targets) {
@@ -64,14 +64,14 @@ export async function runSecurityRounds(scope: RunScope, plan: SecurityRoundsPla
       await load(scope, plan, target, maxConnections, plan.warmupS)
     }
   }
-  const samples: SecuritySample[] = []
+  const samples: MeasuredSample[] = []
   for (let round = 1; round <= plan.rounds; round++) {
     for (const connections of plan.connections) {
       for (const target of rotate(plan.targets, round - 1)) {
         const sample = await measured(scope, plan, target, connections, round)
         samples.push(sample)
         const { result } = sample
-        const cpu = sample.cpuSeconds === undefined ? '' : `, gateway ${(sample.cpuSeconds * 1e6 / result.requests).toFixed(1)} µs CPU/request`
+        const cpu = sample.cpuSeconds === undefined ? '' : `, ${target.process?.name ?? 'server'} ${(sample.cpuSeconds * 1e6 / result.requests).toFixed(1)} µs CPU/request`
         progress(`round ${round}/${plan.rounds} c${connections} ${target.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms${cpu}`)
       }
     }

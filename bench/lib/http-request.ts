@@ -1,5 +1,5 @@
-// One HTTP request with headers and a body, for setting the scenario up and checking its targets
-// before they are loaded (bench/lib/wait.ts's httpGet sends neither).
+// One HTTP request with a method, headers and a body, for setting a scenario up and checking its
+// targets before they are loaded (wait.ts's httpGet sends neither).
 import http from 'node:http'
 
 export interface Answer {
