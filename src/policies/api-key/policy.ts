@@ -28,6 +28,17 @@ function spelling(name: string): string {
   return name.toLowerCase().replaceAll('_', '-')
 }
 
+/** `field` spelled like `wanted` (already lower case with `-`), compared without allocating. */
+function sameSpelling(field: string, wanted: string): boolean {
+  for (let i = 0; i < field.length; i++) {
+    let code = field.charCodeAt(i)
+    if (code >= 65 && code <= 90) code += 32
+    else if (code === 95) code = 45
+    if (code !== wanted.charCodeAt(i)) return false
+  }
+  return true
+}
+
 /** Removes every field spelled like `name` (any case, `_` for `-`). */
 function removeAllSpellings(headers: HeaderList, name: string): void {
   const wanted = spelling(name)
@@ -35,7 +46,7 @@ function removeAllSpellings(headers: HeaderList, name: string): void {
   let write = 0
   for (let read = 0; read < flat.length; read += 2) {
     const field = flat[read]
-    if (field.length === wanted.length && spelling(field) === wanted) continue
+    if (field.length === wanted.length && sameSpelling(field, wanted)) continue
     flat[write] = field
     flat[write + 1] = flat[read + 1]
     write += 2
