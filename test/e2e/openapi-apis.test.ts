@@ -2,6 +2,8 @@
 // per operation with tokens from the gateway's own key manager, request validation (nothing
 // invalid reaches the upstream), mocks, response validation, and documents that cannot load.
 import assert from 'node:assert/strict'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { basicAuthorization } from '../../src/keymanager/clients/basic-credentials.ts'
@@ -279,5 +281,32 @@ apis:
 `),
       /operations\.getUsr: the document has no operation with operationId "getUsr"/,
     )
+  })
+})
+
+describe('reload', () => {
+  test('a changed document is picked up by a reload; a broken one is refused and the running routes keep serving', async () => {
+    const source = await readFile(fixture('oas30/api_c.yaml'), 'utf8')
+    const local = await startGateway('upstreams: {}\n')
+    try {
+      const spec = join(local.dir, 'spec.yaml')
+      // Without its security requirements: this test is about documents, not tokens.
+      await writeFile(spec, source.replace(/^\s+security:\n\s+- api_c_auth: \[[^\]]*\]\n/gm, ''))
+      await local.rewrite(`apis: [{ name: c, spec: ${spec}, basePath: /c, mock: true }]\n`)
+      assert.equal((await local.gateway.reload()).ok, true)
+      assert.equal((await httpRequest(`${local.url}/c/data`)).status, 200)
+      assert.equal((await httpRequest(`${local.url}/c/items`)).status, 404)
+      await writeFile(spec, (await readFile(spec, 'utf8')).replace('/data:', '/items:'))
+      assert.equal((await local.gateway.reload()).ok, true)
+      assert.equal((await httpRequest(`${local.url}/c/items`)).status, 200)
+      assert.equal((await httpRequest(`${local.url}/c/data`)).status, 404)
+      await writeFile(spec, 'openapi: 3.0.3\npaths: {}\n')
+      const refused = await local.gateway.reload()
+      assert.equal(refused.ok, false)
+      assert.equal((refused as { error: { code: string } }).error.code, 'GH_ERR_CONFIG_SPEC')
+      assert.equal((await httpRequest(`${local.url}/c/items`)).status, 200, 'the last good config keeps serving')
+    } finally {
+      await local.stop()
+    }
   })
 })
