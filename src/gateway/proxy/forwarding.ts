@@ -16,6 +16,31 @@ export const GATEWAY_OWNED = new Set([
   'x-http-method-override', 'x-method-override', 'x-http-method',
 ])
 
+const MAY_NAME_METHOD = /method/i
+
+/**
+ * The query without `_method` parameters (any case, percent-encoded or not): frameworks such as
+ * Rails, Laravel and method-override middleware read `?_method=DELETE` as the request's method,
+ * which would let a client be authorised for one method and served another (PATH-09).
+ */
+export function withoutMethodOverride(query: string): string {
+  if (!MAY_NAME_METHOD.test(query)) return query
+  const kept = query.split('&').filter((part) => !namesMethodOverride(part))
+  return kept.join('&')
+}
+
+function namesMethodOverride(part: string): boolean {
+  const eq = part.indexOf('=')
+  const raw = (eq === -1 ? part : part.slice(0, eq)).replaceAll('+', ' ')
+  let name = raw
+  try {
+    name = decodeURIComponent(raw)
+  } catch {
+    // Malformed escapes: compared as written.
+  }
+  return name.trim().toLowerCase() === '_method'
+}
+
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 

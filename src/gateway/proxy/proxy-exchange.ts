@@ -12,7 +12,7 @@ import type { RequestObservers } from '../services.ts'
 import { GatewayRequestContext } from '../server/request-context.ts'
 import type { Target } from '../upstreams/target.ts'
 import type { ConnectionPool } from '../upstreams/connection-pool.ts'
-import { forwardedNode, validCorrelationId, validTraceparent } from './forwarding.ts'
+import { forwardedNode, validCorrelationId, validTraceparent, withoutMethodOverride } from './forwarding.ts'
 import { filterResponseHeaders, scanRequestHeaders, type ScannedHeaders } from './request-head.ts'
 import type { Exchange, UpstreamConnection, UpstreamFailure } from './upstream-connection.ts'
 
@@ -115,7 +115,10 @@ export class ProxyExchange implements Exchange {
     if (match === null) throw new GatehouseError('GH_ERR_ROUTE_NOT_FOUND', `no route for ${method} ${path}`)
     const route = match.entry.route
     this.#route = route
-    const upstreamPath = (route.stripSegments >= 0 ? stripSegments(path, route.stripSegments) : path) + (queryIndex === -1 ? '' : '?' + query)
+    const forwardedQuery = queryIndex === -1 ? '' : withoutMethodOverride(query)
+    // A query emptied by the removal goes without its "?"; one the client sent empty stays as sent.
+    const upstreamQuery = queryIndex === -1 || (forwardedQuery === '' && query !== '') ? '' : '?' + forwardedQuery
+    const upstreamPath = (route.stripSegments >= 0 ? stripSegments(path, route.stripSegments) : path) + upstreamQuery
     this.#hasBody = scanned.chunked || (scanned.contentLength !== undefined && scanned.contentLength !== '0')
     const ctx = new GatewayRequestContext(req, { method, path, query, host, clientIp: this.#clientIp, params: match.params, correlationId: this.#correlationId }, upstreamPath, scanned.forward, this.#runtime.config.limits.maxBodySize, this.#hasBody, this.#writeContinue)
     this.#ctx = ctx
