@@ -13,7 +13,7 @@ import { isSelfSigned } from './self-signed.ts'
 import { verify } from 'node:crypto'
 import { GatehouseError } from '../core/errors/gatehouse-error.ts'
 import { isStrictBase64url } from './base64url.ts'
-import { ECDSA_HALF_BYTES, rawEcdsaToDer } from './ecdsa-raw.ts'
+import { ECDSA_HALF_BYTES, rawEcdsaToDer } from './ecdsa-signature.ts'
 import { algorithmFitsKey, isJwsAlgorithm, JWS_ALGORITHMS, RSA_PSS_PADDING } from './jws-algorithms.ts'
 import { JwtError } from './jwt-error.ts'
 import type { VerificationKey } from './verification-key.ts'
@@ -158,7 +158,7 @@ function signatureHolds(alg: string, verificationKey: VerificationKey, signingIn
   try {
     if (spec.pssSaltLength !== null) return verify(spec.hash, data, { key, padding: RSA_PSS_PADDING, saltLength: spec.pssSaltLength }, signature)
     if (spec.rawEcdsa) {
-      // The bare KeyObject and a DER signature: an options object would cost a third more (ecdsa-raw.ts).
+      // The bare KeyObject and a DER signature: an options object would cost a third more (ecdsa-signature.ts).
       const der = rawEcdsaToDer(signature, ECDSA_HALF_BYTES[alg])
       return der !== undefined && verify(spec.hash, data, key, der)
     }

@@ -8,6 +8,7 @@ import { createHmac, createPrivateKey, sign } from 'node:crypto'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { signJwt } from '../../src/keymanager/tokens/sign-jwt.ts'
 import { accessClaims, accessToken, AUDIENCE, ISSUER, jwksOf, nowSeconds, startJwksServer, testKey, type JwksAnswer, type JwksServer } from '../../src/policies/jwt/jwt-policy-test-kit.fixture.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
@@ -36,6 +37,20 @@ function forge(header: unknown, payload: unknown, signer: (input: Buffer) => Buf
 const rsa = (alg: 'RS256' | 'RS512') => (input: Buffer) => sign(alg === 'RS256' ? 'sha256' : 'sha512', input, k1.privateKey)
 const k1Header = (overrides: Record<string, unknown> = {}) => ({ alg: 'RS256', typ: 'at+jwt', kid: k1.kid, ...overrides })
 
+/** One route to the `app` upstream guarded by a jwt policy; `jwt` is the policy's YAML body, unindented. */
+function jwtRoute(name: string, paths: string, jwt: string): string {
+  const body = jwt.trim().split('\n').map((line) => `        ${line}`).join('\n')
+  return `  - name: ${name}\n    paths: [${paths}]\n    upstream: app\n    policies:\n      jwt:\n${body}\n`
+}
+
+/** Gateway YAML: the test upstream as `app`, and the given routes. */
+function gatewayYaml(...routes: string[]): string {
+  return `upstreams: { app: { targets: ['${upstream.url}'] } }\nroutes:\n${routes.join('')}`
+}
+
+/** A bearer request for /orders on `gateway`. */
+const through = (gateway: TestGateway, token: string) => httpRequest(`${gateway.url}/orders`, { headers: { authorization: `Bearer ${token}` } })
+
 before(async () => {
   upstream = await startUpstream((req, res) => {
     const payload = JSON.stringify({ url: req.url, headers: req.headers })
@@ -43,32 +58,24 @@ before(async () => {
     res.end(payload)
   })
   jwks = await startJwksServer({ status: 200, body: jwksOf(k1) })
-  gw = await startGateway(`
-upstreams: { app: { targets: ['${upstream.url}'] } }
-routes:
-  - name: orders
-    paths: [/orders]
-    upstream: app
-    policies:
-      jwt:
-        issuers:
-          - issuer: ${ISSUER}
-            jwksUri: ${jwks.url}
-            algorithms: [RS256]
-            audience: ${AUDIENCE}
-            typ: at+jwt
-        scopes: { GET: [orders.read], POST: [orders.write] }
-        identityHeaders: { subject: X-Subject, clientId: X-Client-Id, scopes: X-Scopes }
-  - name: query-tokens
-    paths: [/query]
-    upstream: app
-    policies:
-      jwt:
-        issuers:
-          - { issuer: '${ISSUER}', jwksUri: '${jwks.url}', algorithms: [RS256], audience: ${AUDIENCE} }
-        tokenSources: { allowQueryToken: true }
-        forwardAuthorization: false
-`)
+  gw = await startGateway(gatewayYaml(
+    jwtRoute('orders', '/orders', `
+issuers:
+  - issuer: ${ISSUER}
+    jwksUri: ${jwks.url}
+    algorithms: [RS256]
+    audience: ${AUDIENCE}
+    typ: at+jwt
+scopes: { GET: [orders.read], POST: [orders.write] }
+identityHeaders: { subject: X-Subject, clientId: X-Client-Id, scopes: X-Scopes }
+`),
+    jwtRoute('query-tokens', '/query', `
+issuers:
+  - { issuer: '${ISSUER}', jwksUri: '${jwks.url}', algorithms: [RS256], audience: ${AUDIENCE} }
+tokenSources: { allowQueryToken: true }
+forwardAuthorization: false
+`),
+  ))
 })
 
 after(async () => {
@@ -348,35 +355,42 @@ describe('jwt policy: query tokens and forwarding', () => {
 
 describe('jwt policy: JWKS lifecycle (JWT-16)', () => {
   /** A gateway whose only route trusts `jwksUrl`; short refresh and cooldown so tests need not wait long. */
-  async function gatewayFor(jwksUrl: string, jwks: string): Promise<TestGateway> {
-    return startGateway(`
-upstreams: { app: { targets: ['${upstream.url}'] } }
-routes:
-  - name: orders
-    paths: [/orders]
-    upstream: app
-    policies:
-      jwt:
-        issuers:
-          - { issuer: '${ISSUER}', jwksUri: '${jwksUrl}', algorithms: [RS256], audience: ${AUDIENCE}, typ: at+jwt }
-        jwks: ${jwks}
-`)
+  function gatewayFor(jwksUrl: string, jwks: string): Promise<TestGateway> {
+    return startGateway(gatewayYaml(jwtRoute('orders', '/orders', `
+issuers:
+  - { issuer: '${ISSUER}', jwksUri: '${jwksUrl}', algorithms: [RS256], audience: ${AUDIENCE}, typ: at+jwt }
+jwks: ${jwks}
+`)))
+  }
+
+  /**
+   * Runs `check` against a fresh JWKS endpoint first answering `answer` and a gateway trusting it
+   * with the `jwks` settings given (YAML flow mapping); stops both afterwards, whatever happened.
+   */
+  async function withJwksGateway(answer: JwksAnswer, jwks: string, check: (server: JwksServer, gateway: TestGateway) => Promise<void>): Promise<void> {
+    const server = await startJwksServer(answer)
+    try {
+      const gateway = await gatewayFor(server.url, jwks)
+      try {
+        await check(server, gateway)
+      } finally {
+        await gateway.stop()
+      }
+    } finally {
+      await server.close()
+    }
   }
 
   async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (!condition()) {
       if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await sleep(20)
     }
   }
 
-  const through = (gateway: TestGateway, token: string) => httpRequest(`${gateway.url}/orders`, { headers: { authorization: `Bearer ${token}` } })
-
   test('JWT-16: an unknown kid causes one refetch, then 401; another unknown kid within the cooldown causes none', async () => {
-    const server = await startJwksServer({ status: 200, body: jwksOf(k1) })
-    const gateway = await gatewayFor(server.url, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }')
-    try {
+    await withJwksGateway({ status: 200, body: jwksOf(k1) }, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }', async (server, gateway) => {
       assert.equal((await through(gateway, accessToken(k1))).status, 200)
       assert.equal(server.requests, 1, 'fetched once at start')
       const before = upstream.seen.length
@@ -389,16 +403,11 @@ routes:
       }
       assert.equal(server.requests, 2, 'no refetch within the cooldown')
       assert.equal(upstream.seen.length, before)
-    } finally {
-      await gateway.stop()
-      await server.close()
-    }
+    })
   })
 
   test('JWT-16: k1 removed and k2 added → a k2 token is accepted on first use, then k1 is refused', async () => {
-    const server = await startJwksServer({ status: 200, body: jwksOf(k1) })
-    const gateway = await gatewayFor(server.url, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }')
-    try {
+    await withJwksGateway({ status: 200, body: jwksOf(k1) }, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }', async (server, gateway) => {
       const k1Token = accessToken(k1)
       assert.equal((await through(gateway, k1Token)).status, 200)
       server.answer = { status: 200, body: jwksOf(k2) }
@@ -408,39 +417,31 @@ routes:
       const refused = await through(gateway, k1Token)
       assert.equal(refused.status, 401)
       assert.equal(problemCode(refused), 'GH_ERR_AUTH_TOKEN_INVALID')
-    } finally {
-      await gateway.stop()
-      await server.close()
-    }
+    })
   })
 
   test('JWT-16: a key removed from the JWKS stops being accepted once refreshSeconds pass, without a kid miss', async () => {
-    const server = await startJwksServer({ status: 200, body: jwksOf(k1, k2) })
-    const gateway = await gatewayFor(server.url, '{ refreshSeconds: 1, refetchCooldownSeconds: 30 }')
-    try {
+    await withJwksGateway({ status: 200, body: jwksOf(k1, k2) }, '{ refreshSeconds: 1, refetchCooldownSeconds: 30 }', async (server, gateway) => {
       const k1Token = accessToken(k1)
       assert.equal((await through(gateway, k1Token)).status, 200)
       assert.equal((await through(gateway, accessToken(k2))).status, 200, 'k2 was published ahead: no refetch needed')
       assert.equal(server.requests, 1)
       server.answer = { status: 200, body: jwksOf(k2) }
-      await new Promise((resolve) => setTimeout(resolve, 1100))
+      await sleep(1100)
       // This request finds the keys due and starts the refresh in the background.
       await through(gateway, k1Token)
       await waitFor(() => server.requests === 2, 'the refresh')
       let status = 0
       for (let i = 0; i < 20 && status !== 401; i++) {
         status = (await through(gateway, k1Token)).status
-        if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 20))
+        if (status !== 401) await sleep(20)
       }
       assert.equal(status, 401)
       // The refused k1 token was a kid miss: it may cause one refetch, and no more within the cooldown.
       assert.equal(server.requests, 3)
       assert.equal((await through(gateway, k1Token)).status, 401)
       assert.equal(server.requests, 3)
-    } finally {
-      await gateway.stop()
-      await server.close()
-    }
+    })
   })
 
   const failures: Array<[string, () => JwksAnswer]> = [
@@ -457,50 +458,38 @@ routes:
   describe('JWT-16: a failing JWKS endpoint', { concurrency: true }, () => {
     for (const [name, answer] of failures) {
       test(`JWT-16: the JWKS endpoint answering with ${name} keeps the last good keys working`, async () => {
-        const server = await startJwksServer({ status: 200, body: jwksOf(k1) })
-        const gateway = await gatewayFor(server.url, '{ refreshSeconds: 1, refetchCooldownSeconds: 1, fetchTimeoutMs: 1000 }')
-        try {
+        await withJwksGateway({ status: 200, body: jwksOf(k1) }, '{ refreshSeconds: 1, refetchCooldownSeconds: 1, fetchTimeoutMs: 1000 }', async (server, gateway) => {
           assert.equal((await through(gateway, accessToken(k1, { jti: 'before' }))).status, 200)
           server.answer = answer()
-          await new Promise((resolve) => setTimeout(resolve, 1100))
+          await sleep(1100)
           const started = Date.now()
           // Starts the refresh in the background and is answered with the keys at hand.
           assert.equal((await through(gateway, accessToken(k1, { jti: 'during' }))).status, 200)
           assert.ok(Date.now() - started < 500, 'a refresh never holds up a request (the slow cases take 1 s to fail)')
           await waitFor(() => server.requests === 2, 'the failing refresh')
           // Past the fetch timeout, so the slow cases have failed too.
-          await new Promise((resolve) => setTimeout(resolve, 1100))
+          await sleep(1100)
           assert.equal((await through(gateway, accessToken(k1, { jti: 'after' }))).status, 200, 'k1 still accepted')
-        } finally {
-          await gateway.stop()
-          await server.close()
-        }
+        })
       })
     }
   })
 
   test('JWT-16: a key whose alg disagrees with its kty is dropped, the rest of the set is used', async () => {
-    const server = await startJwksServer({ status: 200, body: JSON.stringify({ keys: [k1.publicJwk, { ...k2.publicJwk, alg: 'ES256' }] }) })
-    const gateway = await gatewayFor(server.url, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }')
-    try {
+    await withJwksGateway({ status: 200, body: JSON.stringify({ keys: [k1.publicJwk, { ...k2.publicJwk, alg: 'ES256' }] }) }, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }', async (server, gateway) => {
       assert.equal((await through(gateway, accessToken(k1))).status, 200)
       const refused = await through(gateway, accessToken(k2))
       assert.equal(refused.status, 401)
       assert.match(refused.headers['www-authenticate'] ?? '', invalid('no key matches the token kid'))
-    } finally {
-      await gateway.stop()
-      await server.close()
-    }
+    })
   })
 
   test('JWT-16: no keys ever loaded → 503 with Retry-After, nothing forwarded; served once the JWKS recovers', async () => {
-    const server = await startJwksServer({ status: 500, body: 'down' })
-    const gateway = await gatewayFor(server.url, '{ refreshSeconds: 300, refetchCooldownSeconds: 1, fetchTimeoutMs: 300 }')
-    try {
+    await withJwksGateway({ status: 500, body: 'down' }, '{ refreshSeconds: 300, refetchCooldownSeconds: 1, fetchTimeoutMs: 300 }', async (server, gateway) => {
       const before = upstream.seen.length
       const token = accessToken(k1)
       await waitFor(() => server.requests === 1, 'the first fetch')
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      await sleep(50)
       const unavailable = await through(gateway, token)
       assert.equal(unavailable.status, 503)
       assert.equal(problemCode(unavailable), 'GH_ERR_AUTH_KEYS_UNAVAILABLE')
@@ -509,43 +498,30 @@ routes:
       const unsigned = await through(gateway, forge({ alg: 'none', typ: 'at+jwt' }, accessClaims()))
       assert.ok(unsigned.status === 401 || unsigned.status === 503, 'an unsigned token is never accepted')
       server.answer = { status: 200, body: jwksOf(k1) }
-      await new Promise((resolve) => setTimeout(resolve, 1100))
+      await sleep(1100)
       assert.equal((await through(gateway, token)).status, 200, 'the request waits for the retried fetch')
-    } finally {
-      await gateway.stop()
-      await server.close()
-    }
+    })
   })
 
   test('the first requests wait for the initial JWKS fetch instead of failing', async () => {
-    const server = await startJwksServer({ status: 200, body: jwksOf(k1), delayMs: 300 })
-    const gateway = await gatewayFor(server.url, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }')
-    try {
+    await withJwksGateway({ status: 200, body: jwksOf(k1), delayMs: 300 }, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }', async (server, gateway) => {
       const started = Date.now()
       const answers = await Promise.all([through(gateway, accessToken(k1)), through(gateway, accessToken(k1, { jti: 'second' }))])
       assert.deepEqual(answers.map((answer) => answer.status), [200, 200])
       assert.ok(Date.now() - started >= 200, 'the requests waited for the keys')
       assert.equal(server.requests, 1, 'waiting requests share the one fetch')
-    } finally {
-      await gateway.stop()
-      await server.close()
-    }
+    })
   })
 
   test('a reload while the JWKS endpoint is down keeps the last good keys', async () => {
-    const server = await startJwksServer({ status: 200, body: jwksOf(k1) })
-    const gateway = await gatewayFor(server.url, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }')
-    try {
+    await withJwksGateway({ status: 200, body: jwksOf(k1) }, '{ refreshSeconds: 300, refetchCooldownSeconds: 30 }', async (server, gateway) => {
       assert.equal((await through(gateway, accessToken(k1))).status, 200)
       server.answer = { status: 500, body: 'down' }
       const reloaded = await gateway.gateway.reload()
       assert.equal(reloaded.ok, true)
       assert.equal((await through(gateway, accessToken(k1, { jti: 'after-reload' }))).status, 200)
       assert.equal(server.requests, 1, 'the reloaded policy shares the loaded key set')
-    } finally {
-      await gateway.stop()
-      await server.close()
-    }
+    })
   })
 })
 
@@ -565,22 +541,15 @@ describe('jwt policy: keys from certificate files, several issuers', { skip: mis
     const privateKey = createPrivateKey(await fs.readFile(certificate.keyFile, 'utf8'))
     ecToken = (claims = {}) => forge({ alg: 'ES256', typ: 'at+jwt', kid: 'ec-1' }, accessClaims({ iss: OTHER, ...claims }), (input) => sign('sha256', input, { key: privateKey, dsaEncoding: 'ieee-p1363' }))
     server = await startJwksServer({ status: 200, body: jwksOf(k1) })
-    gateway = await startGateway(`
-upstreams: { app: { targets: ['${upstream.url}'] } }
-routes:
-  - name: orders
-    paths: [/orders]
-    upstream: app
-    policies:
-      jwt:
-        issuers:
-          - { issuer: '${ISSUER}', jwksUri: '${server.url}', algorithms: [RS256], audience: ${AUDIENCE} }
-          - issuer: ${OTHER}
-            certificates: { ec-1: '${certificate.certFile}' }
-            algorithms: [ES256]
-            audience: [${AUDIENCE}, billing]
-        identityHeaders: { subject: X-Subject }
-`)
+    gateway = await startGateway(gatewayYaml(jwtRoute('orders', '/orders', `
+issuers:
+  - { issuer: '${ISSUER}', jwksUri: '${server.url}', algorithms: [RS256], audience: ${AUDIENCE} }
+  - issuer: ${OTHER}
+    certificates: { ec-1: '${certificate.certFile}' }
+    algorithms: [ES256]
+    audience: [${AUDIENCE}, billing]
+identityHeaders: { subject: X-Subject }
+`)))
   })
 
   after(async () => {
@@ -589,20 +558,18 @@ routes:
     if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true })
   })
 
-  const through = (token: string) => httpRequest(`${gateway.url}/orders`, { headers: { authorization: `Bearer ${token}` } })
-
   test('a token signed with the certificate\'s key is accepted; each issuer uses only its own keys', async () => {
-    const answer = await through(ecToken({ sub: 'from-certificate' }))
+    const answer = await through(gateway, ecToken({ sub: 'from-certificate' }))
     assert.equal(answer.status, 200, answer.body)
     assert.equal((JSON.parse(answer.body) as { headers: Record<string, string> }).headers['x-subject'], 'from-certificate')
-    assert.equal((await through(accessToken(k1))).status, 200, 'the JWKS issuer still works')
+    assert.equal((await through(gateway, accessToken(k1))).status, 200, 'the JWKS issuer still works')
     // The JWKS issuer's key does not verify for the certificate issuer, and the other way round.
     const crossed = signJwt({ alg: 'RS256', kid: k1.kid, typ: 'at+jwt' }, accessClaims({ iss: OTHER }), k1)
-    await assertRefused(through(crossed), 401, 'GH_ERR_AUTH_TOKEN_INVALID', invalid('token algorithm is not allowed'))
-    await assertRefused(through(ecToken({ iss: ISSUER })), 401, 'GH_ERR_AUTH_TOKEN_INVALID', INVALID)
+    await assertRefused(through(gateway, crossed), 401, 'GH_ERR_AUTH_TOKEN_INVALID', invalid('token algorithm is not allowed'))
+    await assertRefused(through(gateway, ecToken({ iss: ISSUER })), 401, 'GH_ERR_AUTH_TOKEN_INVALID', INVALID)
   })
 
   test('a token from an issuer nobody configured → 401 naming iss', async () => {
-    await assertRefused(through(ecToken({ iss: 'https://evil.example' })), 401, 'GH_ERR_AUTH_TOKEN_INVALID', invalid('token issuer (iss) is not accepted'))
+    await assertRefused(through(gateway, ecToken({ iss: 'https://evil.example' })), 401, 'GH_ERR_AUTH_TOKEN_INVALID', invalid('token issuer (iss) is not accepted'))
   })
 })

@@ -3,8 +3,8 @@
 // a token costs one JSON.stringify of the claims, two base64url encodings and the signature.
 import { sign } from 'node:crypto'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+import { derToRawEcdsa } from '../../jose/ecdsa-signature.ts'
 import type { LoadedKey } from '../keys/loaded-key.ts'
-import { derToRawEcdsa } from './ecdsa-der.ts'
 
 export interface JwsHeaderInput {
   alg: string
@@ -41,7 +41,7 @@ export function signJwt(header: JwsHeaderInput, payload: object, key: LoadedKey)
   // The signing input is base64url text, so latin1 maps it to bytes one to one without UTF-8 work.
   const input = Buffer.from(signingInput, 'latin1')
   // ES256: the bare KeyObject and a DER-to-raw conversion cost half of what signing with
-  // `{ key, dsaEncoding: 'ieee-p1363' }` costs (see ecdsa-der.ts).
+  // `{ key, dsaEncoding: 'ieee-p1363' }` costs (see src/jose/ecdsa-signature.ts).
   const signature = key.algorithm === 'ES256' ? derToRawEcdsa(sign(key.signHash, input, key.privateKey), P256_SIZE) : sign(key.signHash, input, key.signKey)
   return `${signingInput}.${signature.toString('base64url')}`
 }
