@@ -1,7 +1,9 @@
 // The figures of scenarios measured with measured-rounds.ts, reduced the same way everywhere:
 // medians over rounds per target and connection count, ratios as medians of same-round ratios (the
 // two figures of a pair are measured seconds apart, so the machine's drift cancels), the serving
-// process's CPU per request, and bars with PASS / FAIL / n/a. Pure functions.
+// process's CPU per request, bars with PASS / FAIL / n/a, and the tables and `--json` members that
+// show them. Pure functions.
+import type { Pinning } from './cpus.ts'
 import type { MeasuredSample } from './measured-rounds.ts'
 import { median, round } from './stats.ts'
 import { formatTable, type Cell } from './table.ts'
@@ -71,13 +73,26 @@ export function sameRoundRatio(samples: readonly MeasuredSample[], a: string, b:
   })
 }
 
-/** req/s of a over b; and b's CPU per request over a's, i.e. a's req/s relative to b's on a core of its own. */
-export function pairRatios(samples: readonly MeasuredSample[], a: string, b: string, connections: number): { rps: number; cpu: number } {
-  return {
-    rps: sameRoundRatio(samples, a, b, connections, (s) => s.result.rps),
-    // Inverted: less CPU per request is more requests per second.
-    cpu: 1 / sameRoundRatio(samples, a, b, connections, cpuUsOf),
+/** `a/b`: the name of a ratio of target a to target b. */
+export const pairName = ([a, b]: readonly [string, string]): string => `${a}/${b}`
+
+/** `a/b@cN` → median of same-round ratios of req/s, for each connection count and pair. */
+export function rpsRatios(samples: readonly MeasuredSample[], pairs: readonly (readonly [string, string])[], connections: readonly number[]): Map<string, number> {
+  const ratios = new Map<string, number>()
+  for (const c of connections) {
+    for (const pair of pairs) ratios.set(key(pairName(pair), c), sameRoundRatio(samples, pair[0], pair[1], c, (s) => s.result.rps))
   }
+  return ratios
+}
+
+/** `a/b@cN` → b's CPU per request over a's, i.e. a's req/s relative to b's on a core of its own. */
+export function cpuRatios(samples: readonly MeasuredSample[], pairs: readonly (readonly [string, string])[], connections: readonly number[]): Map<string, number> {
+  const ratios = new Map<string, number>()
+  for (const c of connections) {
+    // Inverted: less CPU per request is more requests per second.
+    for (const pair of pairs) ratios.set(key(pairName(pair), c), 1 / sameRoundRatio(samples, pair[0], pair[1], c, cpuUsOf))
+  }
+  return ratios
 }
 
 /**
@@ -94,31 +109,93 @@ export function bar(label: string, barKey: string, value: number, op: Bar['op'],
   return { label, key: barKey, value, op, threshold, status }
 }
 
-/** The table of one connection count: req/s, p50, p99, errors and CPU per request of each target. */
-export function formatFigures(figures: ReadonlyMap<string, Figures>, targets: readonly string[], connections: number, cpuColumn: string): string {
-  const rows: Cell[][] = targets.map((target) => {
-    const f = figures.get(key(target, connections))
-    return f === undefined ? [target, '-', '-', '-', '-', '-'] : [target, f.rps, f.p50Ms, f.p99Ms, String(f.errors), f.cpuUs]
+/** Header of the figure columns: the rate (`req/s`, `tokens/s`), p50, p99, errors, and CPU per request when named. */
+export function figureHeader(rate: string, cpuColumn?: string): string[] {
+  return [rate, 'p50 ms', 'p99 ms', 'errors', ...(cpuColumn === undefined ? [] : [cpuColumn])]
+}
+
+/** The cells under figureHeader; `-` for a target without figures (it was skipped). */
+export function figureCells(f: Figures | undefined, withCpu: boolean): Cell[] {
+  const cells: Cell[] = f === undefined ? ['-', '-', '-', '-', '-'] : [f.rps, f.p50Ms, f.p99Ms, String(f.errors), f.cpuUs]
+  return withCpu ? cells : cells.slice(0, 4)
+}
+
+/** `64 connections` and the table of that connection count below. */
+export const connectionsSection = (connections: number, table: string): string => `${connections} connections\n${table}`
+
+/** One section per connection count: req/s, p50, p99, errors (and CPU per request, given its column name) of each target. */
+export function formatFigures(figures: ReadonlyMap<string, Figures>, targets: readonly string[], connections: readonly number[], cpuColumn?: string): string[] {
+  return connections.map((c) => {
+    const rows = targets.map((target) => [target, ...figureCells(figures.get(key(target, c)), cpuColumn !== undefined)])
+    return connectionsSection(c, formatTable(['target', ...figureHeader('req/s', cpuColumn)], rows))
   })
-  return formatTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', cpuColumn], rows)
 }
 
-export function formatBars(bars: readonly Bar[]): string {
-  return formatTable(['', 'value', ''], bars.map((b) => [b.label, Number.isFinite(b.value) ? round(b.value, 3).toString() : '-', b.status]))
+/** A row of a table by connection count: `label`, then the value of `name` at each count (NaN where missing). */
+export function rowByConnections(label: string, values: ReadonlyMap<string, number>, name: string, connections: readonly number[]): Cell[] {
+  return [label, ...connections.map((c) => values.get(key(name, c)) ?? Number.NaN)]
 }
 
-/** A target's figures in the `--json` object. */
+/** `title`, then a table with one column per connection count (`c64`): ratios and the like. */
+export function formatByConnections(title: string, connections: readonly number[], rows: readonly (readonly Cell[])[]): string {
+  return `${title}\n${formatTable(['', ...connections.map((c) => `c${c}`)], rows)}`
+}
+
+/** `title`, then each bar's label, value and PASS / FAIL / n/a. */
+export function formatBars(title: string, bars: readonly Bar[]): string {
+  return `${title}\n${formatTable(['', 'value', ''], bars.map((b) => [b.label, Number.isFinite(b.value) ? round(b.value, 3).toString() : '-', b.status]))}`
+}
+
+/** A target's req/s, p50, p99 and errors in the `--json` object. */
+export function latencyJson(f: Figures): Record<string, number> {
+  return { rps: round(f.rps, 0), p50_ms: round(f.p50Ms, 3), p99_ms: round(f.p99Ms, 3), errors: f.errors }
+}
+
+/** latencyJson and the CPU per request, for scenarios that measure it. */
 export function figuresJson(f: Figures): Record<string, number> {
-  return { rps: round(f.rps, 0), p50_ms: round(f.p50Ms, 3), p99_ms: round(f.p99Ms, 3), errors: f.errors, cpu_us_per_request: round(f.cpuUs, 1) }
+  return { ...latencyJson(f), cpu_us_per_request: round(f.cpuUs, 1) }
+}
+
+/** The `targets` member of the `--json` object: `target@cN` → its figures. */
+export function targetsJson(figures: ReadonlyMap<string, Figures>, toJson: (f: Figures) => Record<string, number>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {}
+  for (const [name, f] of figures) out[name] = toJson(f)
+  return out
 }
 
 export function barsJson(bars: readonly Bar[]): Array<Record<string, unknown>> {
   return bars.map((b) => ({ name: b.key, value: Number.isFinite(b.value) ? round(b.value, 3) : null, op: b.op, threshold: b.threshold, status: b.status }))
 }
 
-/** Ratios rounded for the `--json` object. */
-export function ratiosJson(ratios: ReadonlyMap<string, number>): Record<string, number> {
+/** Ratios and other derived figures rounded for the `--json` object. */
+export function roundedJson(values: ReadonlyMap<string, number>, digits = 3): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const [name, value] of ratios) out[name] = round(value, 3)
+  for (const [name, value] of values) out[name] = round(value, digits)
   return out
+}
+
+/** How a run was made, as every scenario reports it. */
+export interface RunContext {
+  /** The upstream's kind, in scenarios that have one. */
+  upstream?: string
+  pinning: Pinning | null
+  durationS: number
+  rounds: number
+  warmupS: number
+  /** One-minute load average when the run started. */
+  loadAvg1m: number
+}
+
+/** The `settings` member of the `--json` object: the run's context, the connection counts, then the scenario's own `extra`. */
+export function settingsJson(context: RunContext, connections: readonly number[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...(context.upstream === undefined ? {} : { upstream: context.upstream }),
+    pinning: context.pinning,
+    duration_s: context.durationS,
+    rounds: context.rounds,
+    warmup_s: context.warmupS,
+    load_avg_1m: round(context.loadAvg1m, 2),
+    connections: [...connections],
+    ...extra,
+  }
 }

@@ -4,10 +4,44 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
+import { freePort } from './ports.ts'
 import type { ManagedProcess, RunScope } from './run-scope.ts'
 import { waitUntilListening } from './wait.ts'
 
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url))
+
+/** Where a bench gateway listens and writes. */
+export interface GatewayPlace {
+  port: number
+  adminPort: number
+  /** Its temp dir (the working directory: relative paths in the config land here). */
+  dir: string
+  accessLogFile: string
+}
+
+export interface BaseConfigOptions {
+  port: number
+  adminPort: number
+  /** The `backend` upstream, when the gateway forwards anywhere. */
+  upstreamUrl?: string
+  /** The access log's file; without it the access log is off. */
+  accessLogFile?: string
+}
+
+/**
+ * What every scenario's gateway has: one worker, one listener, the admin port, metrics on and
+ * the access log as asked, and the one upstream. Scenarios add their routes, APIs or key manager.
+ */
+export function baseGatehouseConfig(options: BaseConfigOptions): Record<string, unknown> {
+  const accessLog = options.accessLogFile === undefined ? { enabled: false } : { enabled: true, destination: options.accessLogFile }
+  return {
+    workers: 1,
+    listeners: [{ name: 'bench', protocol: 'http', host: '127.0.0.1', port: options.port }],
+    admin: { host: '127.0.0.1', port: options.adminPort },
+    observability: { accessLog, logLevel: 'warn', metrics: true },
+    ...(options.upstreamUrl === undefined ? {} : { upstreams: { backend: { targets: [options.upstreamUrl] } } }),
+  }
+}
 
 export interface PassthroughGatehouseOptions {
   port: number
@@ -17,17 +51,12 @@ export interface PassthroughGatehouseOptions {
 }
 
 /**
- * The config the passthrough scenario measures: one worker, one listener, one upstream, one `/`
- * prefix route, and the observability a production gateway would have switched on (access log
- * to a file, metrics).
+ * The config the passthrough scenario measures: one `/` prefix route, and the observability a
+ * production gateway would have switched on (access log to a file, metrics).
  */
 export function passthroughGatehouseConfig(options: PassthroughGatehouseOptions): Record<string, unknown> {
   return {
-    workers: 1,
-    listeners: [{ name: 'bench', protocol: 'http', host: '127.0.0.1', port: options.port }],
-    admin: { host: '127.0.0.1', port: options.adminPort },
-    observability: { accessLog: { enabled: true, destination: options.accessLogFile }, logLevel: 'warn', metrics: true },
-    upstreams: { backend: { targets: [options.upstreamUrl] } },
+    ...baseGatehouseConfig(options),
     routes: [{ name: 'everything', paths: ['/'], match: 'prefix', upstream: 'backend' }],
   }
 }
@@ -44,4 +73,21 @@ export async function startGatehouse(scope: RunScope, options: { dir: string; co
   const gatehouse = scope.spawn('gatehouse', process.execPath, [GATEHOUSE_BIN, 'start', '--config', configFile], { cpu: options.cpu, cwd: options.dir })
   await waitUntilListening(options.port, { process: gatehouse, timeoutMs: 20_000 })
   return gatehouse
+}
+
+export interface BenchGateway extends GatewayPlace {
+  /** `http://127.0.0.1:<port>`. */
+  origin: string
+  process: ManagedProcess
+}
+
+/**
+ * A gateway in a temp dir named after `dirPrefix`, on two free ports, with the config `config`
+ * makes for that place, started on `cpu` (see startGatehouse).
+ */
+export async function startBenchGateway(scope: RunScope, options: { dirPrefix: string; cpu?: number; config: (place: GatewayPlace) => Record<string, unknown> }): Promise<BenchGateway> {
+  const dir = scope.tempDir(options.dirPrefix)
+  const place: GatewayPlace = { port: await freePort(), adminPort: await freePort(), dir, accessLogFile: join(dir, 'access.log') }
+  const server = await startGatehouse(scope, { dir, config: options.config(place), port: place.port, cpu: options.cpu })
+  return { ...place, origin: `http://127.0.0.1:${place.port}`, process: server }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { BenchError } from './errors.ts'
-import { choiceListFlag, COMMON_OPTIONS, integerListFlag, numberFlag, parseScenarioArgs } from './options.ts'
+import { choiceListFlag, COMMON_HELP, COMMON_OPTIONS, integerListFlag, numberFlag, OUTPUT_HELP, parseScenarioArgs, roundsHelp, targetsHelp } from './options.ts'
 
 const usageError = (pattern: RegExp) => (error: unknown): boolean => error instanceof BenchError && error.exitCode === 2 && pattern.test(error.message)
 
@@ -29,4 +29,11 @@ test('target lists keep the canonical order and refuse unknown names', () => {
 test('unknown flags are usage errors pointing at --help', () => {
   assert.throws(() => parseScenarioArgs('passthrough', ['--durations', '3'], COMMON_OPTIONS), usageError(/--durations[\s\S]*gatehouse bench passthrough --help/))
   assert.equal(parseScenarioArgs('passthrough', ['--json'], COMMON_OPTIONS).json, true)
+})
+
+test('help lines: the connection default and its note, the target list, every line in the same columns', () => {
+  assert.match(roundsHelp('64', '; bars use the highest'), /^ {2}--connections LIST {2}comma-separated connection counts \(default 64\); bars use the highest$/m)
+  assert.match(targetsHelp(['direct', 'gatehouse']), /^ {2}--targets LIST {6}some of direct,gatehouse \(default: all\)$/m)
+  assert.equal(COMMON_HELP, `${roundsHelp('1,64,256')}\n${OUTPUT_HELP}`)
+  for (const line of [roundsHelp('64'), OUTPUT_HELP, targetsHelp(['a'])].join('\n').split('\n')) assert.match(line, /^ {2}-.{17} {2}\S/)
 })

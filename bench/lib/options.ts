@@ -13,15 +13,32 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig
 
-export const COMMON_HELP = `  --duration S        seconds per wrk run (default 10)
+/** Help of the flags that shape the rounds; `connections` is the scenario's default list, `note` follows it. */
+export const roundsHelp = (connections: string, note = ''): string => `  --duration S        seconds per wrk run (default 10)
   --rounds N          rounds; every target runs once per round and connection count (default 3)
-  --connections LIST  comma-separated connection counts (default 1,64,256)
-  --warmup S          seconds of unmeasured load per target before round 1 (default 2; 0: none)
-  --json              print one JSON object with all figures on the last line of stdout
+  --connections LIST  comma-separated connection counts (default ${connections})${note}
+  --warmup S          seconds of unmeasured load per target before round 1 (default 2; 0: none)`
+
+/** Help of the flags that shape the output. */
+export const OUTPUT_HELP = `  --json              print one JSON object with all figures on the last line of stdout
   --check             exit 1 when a bar is missed (default: report PASS/FAIL only)
   -h, --help          this help`
 
-export function parseScenarioArgs<T extends ParseArgsOptionsConfig>(scenario: string, argv: string[], options: T): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: false; strict: true }>>['values'] {
+export const COMMON_HELP = `${roundsHelp('1,64,256')}\n${OUTPUT_HELP}`
+
+/** `--targets` and `--upstream`, for scenarios that load several targets in front of the bench upstream. */
+export const TARGET_OPTIONS = {
+  targets: { type: 'string' },
+  upstream: { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig
+
+export const targetsHelp = (targets: readonly string[]): string => `  --targets LIST      some of ${targets.join(',')} (default: all)
+  --upstream KIND     auto, nginx or node (default auto: nginx when installed)`
+
+/** The values of a scenario's flags, typed after its options. */
+export type ScenarioFlags<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: false; strict: true }>>['values']
+
+export function parseScenarioArgs<T extends ParseArgsOptionsConfig>(scenario: string, argv: string[], options: T): ScenarioFlags<T> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values
   } catch (error) {

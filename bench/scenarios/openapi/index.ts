@@ -3,27 +3,16 @@
 // with two query parameters and a POST with a 1 KiB JSON body go through each, and the upstream
 // directly is the reference. Medians, and ratios of each validated row to its unvalidated twin.
 import { writeFileSync } from 'node:fs'
-import { loadavg } from 'node:os'
 import { join } from 'node:path'
-import { startBenchUpstream, type BenchUpstream, type UpstreamChoice } from '../../lib/bench-upstream.ts'
-import { detectPinning, type Pinning } from '../../lib/cpus.ts'
-import { BenchError } from '../../lib/errors.ts'
+import type { BenchUpstream, UpstreamChoice } from '../../lib/bench-upstream.ts'
+import { expectUpstreamBody, prepareGatewayTargets, requestLine } from '../../lib/gateway-targets.ts'
 import { requestOnce, type RequestOptions } from '../../lib/http-request.ts'
-import { printJsonLine } from '../../lib/json-line.ts'
-import { runMeasuredRounds, type WrkTarget } from '../../lib/measured-rounds.ts'
-import { choiceFlag, choiceListFlag, COMMON_OPTIONS, integerListFlag, numberFlag, parseScenarioArgs } from '../../lib/options.ts'
-import { RunScope } from '../../lib/run-scope.ts'
-import { ensureWrk } from '../../lib/wrk.ts'
-import type { BenchIo, Scenario } from '../scenario.ts'
-import { API_PATH, PREFIXES, startOpenApiGateway, type OpenApiGateway } from './gateway.ts'
+import { runMeasuredRounds } from '../../lib/measured-rounds.ts'
+import { choiceListFlag, OUTPUT_HELP, roundsHelp, TARGET_OPTIONS, targetsHelp } from '../../lib/options.ts'
+import { coresText, defineScenario, skippedNotes, startUpstream, upstreamFlag, type ScenarioOutcome, type ScenarioRun } from '../../lib/scenario-run.ts'
+import { API_PATH, PREFIXES, startOpenApiGateway } from './gateway.ts'
 import { BODY_BYTES, invalidBody, INVALID_QUERY, postScript, VALID_QUERY, validBody } from './requests.ts'
 import { BAR_CONNECTIONS, buildReport, formatReport, MIN_RATIO, OPENAPI_TARGETS, reportJson, type OpenApiTargetName } from './report.ts'
-
-const OPTIONS = {
-  ...COMMON_OPTIONS,
-  targets: { type: 'string' },
-  upstream: { type: 'string' },
-} as const
 
 const HELP = `gatehouse bench openapi [options]
 
@@ -60,15 +49,9 @@ Bars at c${BAR_CONNECTIONS}: get-on/get-off and post-on/post-off ≥ ${MIN_RATIO
 10 % of req/s), and no failed request in the gateway's rows.
 
 Options:
-  --duration S        seconds per wrk run (default 10)
-  --rounds N          rounds; every target runs once per round and connection count (default 3)
-  --connections LIST  comma-separated connection counts (default 64)
-  --warmup S          seconds of unmeasured load per target before round 1 (default 2; 0: none)
-  --targets LIST      some of ${OPENAPI_TARGETS.join(',')} (default: all)
-  --upstream KIND     auto, nginx or node (default auto: nginx when installed)
-  --json              print one JSON object with all figures on the last line of stdout
-  --check             exit 1 when a bar is missed (default: report PASS/FAIL only)
-  -h, --help          this help`
+${roundsHelp('64')}
+${targetsHelp(OPENAPI_TARGETS)}
+${OUTPUT_HELP}`
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
 
@@ -93,16 +76,6 @@ function postRequests(base: string): TargetRequests {
   }
 }
 
-const requestLine = (url: string, options: RequestOptions): string => `${options.method ?? 'GET'} ${url}`
-
-/** The answer must be the upstream's exact body. */
-async function expectUpstreamBody(name: string, url: string, options: RequestOptions, upstream: BenchUpstream): Promise<void> {
-  const answer = await requestOnce(url, options)
-  if (answer.status !== 200 || answer.body !== upstream.body) {
-    throw new Error(`${name}: ${requestLine(url, options)} answered ${answer.status} ${JSON.stringify(answer.body.slice(0, 200))}, expected 200 ${JSON.stringify(upstream.body)}`)
-  }
-}
-
 /** With validation on, the invalid request must be refused; with it off, forwarded like any other. */
 async function checkTarget(name: string, requests: TargetRequests, validated: boolean, upstream: BenchUpstream): Promise<void> {
   await expectUpstreamBody(name, requests.url, requests.valid, upstream)
@@ -118,11 +91,6 @@ async function checkTarget(name: string, requests: TargetRequests, validated: bo
   }
 }
 
-interface Prepared {
-  targets: WrkTarget[]
-  skipped: Record<string, string>
-}
-
 type GatewayTargetName = Exclude<OpenApiTargetName, 'direct'>
 const GATEWAY_ROWS: Record<GatewayTargetName, { api: keyof typeof PREFIXES; method: 'GET' | 'POST' }> = {
   'get-off': { api: 'off', method: 'GET' },
@@ -131,95 +99,52 @@ const GATEWAY_ROWS: Record<GatewayTargetName, { api: keyof typeof PREFIXES; meth
   'post-on': { api: 'on', method: 'POST' },
 }
 
-async function prepareTargets(scope: RunScope, upstream: BenchUpstream, names: readonly OpenApiTargetName[], pinning: Pinning | undefined, log: (line: string) => void): Promise<Prepared> {
-  const prepared: Prepared = { targets: [], skipped: {} }
+interface OpenApiSettings {
+  names: OpenApiTargetName[]
+  upstream: UpstreamChoice
+}
+
+async function measure(run: ScenarioRun, settings: OpenApiSettings): Promise<ScenarioOutcome> {
+  const upstream = await startUpstream(run, settings.upstream)
   const direct = getRequests(upstream.origin + upstream.path)
-  await Promise.all([
-    expectUpstreamBody('direct', direct.url, direct.valid, upstream),
-    expectUpstreamBody('direct POST', direct.url, postRequests(direct.url).valid, upstream),
-  ]).catch((error: Error) => {
-    throw new BenchError(`the upstream does not answer correctly: ${error.message}`)
-  })
-  if (names.includes('direct')) prepared.targets.push({ name: 'direct', url: direct.url })
-  const gatewayRows = names.filter((name): name is GatewayTargetName => name !== 'direct')
-  if (gatewayRows.length === 0) return prepared
-
-  let gateway: OpenApiGateway
-  try {
-    gateway = await startOpenApiGateway(scope, upstream, pinning?.proxyCpu)
-  } catch (error) {
-    for (const name of gatewayRows) prepared.skipped[name] = (error as Error).message
-    log(`skipping ${gatewayRows.join(', ')}: ${(error as Error).message}`)
-    return prepared
-  }
-  const script = join(scope.tempDir('gatehouse-bench-openapi-wrk'), 'post.lua')
-  writeFileSync(script, postScript(validBody()))
-  for (const name of gatewayRows) {
-    const { api, method } = GATEWAY_ROWS[name]
-    const base = gateway.origin + PREFIXES[api] + API_PATH
-    const requests = method === 'GET' ? getRequests(base) : postRequests(base)
-    try {
+  const prepared = await prepareGatewayTargets({
+    names: settings.names,
+    direct: { name: 'direct', url: direct.url },
+    checkUpstream: async () => void await Promise.all([
+      expectUpstreamBody('direct', direct.url, direct.valid, upstream),
+      expectUpstreamBody('direct POST', direct.url, postRequests(direct.url).valid, upstream),
+    ]),
+    async startGateway() {
+      const gateway = await startOpenApiGateway(run.scope, upstream, run.pinning?.proxyCpu)
+      const script = join(run.scope.tempDir('gatehouse-bench-openapi-wrk'), 'post.lua')
+      writeFileSync(script, postScript(validBody()))
+      return { ...gateway, script }
+    },
+    async gatewayTarget(name, gateway) {
+      const { api, method } = GATEWAY_ROWS[name as GatewayTargetName]
+      const base = gateway.origin + PREFIXES[api] + API_PATH
+      const requests = method === 'GET' ? getRequests(base) : postRequests(base)
       await checkTarget(name, requests, api === 'on', upstream)
-      prepared.targets.push({ name, url: requests.url, process: gateway.process, ...(method === 'POST' ? { wrk: { script } } : {}) })
-    } catch (error) {
-      prepared.skipped[name] = (error as Error).message
-      log(`skipping ${name}: ${(error as Error).message}`)
-    }
-  }
-  return prepared
-}
-
-async function runOpenApi(argv: string[], io: BenchIo): Promise<number> {
-  const flags = parseScenarioArgs('openapi', argv, OPTIONS)
-  if (flags.help === true) {
-    io.out(HELP + '\n')
-    return 0
-  }
-  const durationS = numberFlag('duration', flags.duration, 10, { min: 1, integer: true })
-  const rounds = numberFlag('rounds', flags.rounds, 3, { min: 1, integer: true })
-  const warmupS = numberFlag('warmup', flags.warmup, 2, { min: 0, integer: true })
-  const connections = integerListFlag('connections', flags.connections, [64])
-  const targetNames = choiceListFlag('targets', flags.targets, OPENAPI_TARGETS)
-  const upstreamChoice = choiceFlag<UpstreamChoice>('upstream', flags.upstream, ['auto', 'nginx', 'node'], 'auto')
-  const log = (line: string): void => io.err(line + '\n')
-
-  ensureWrk(log)
-  const [loadAvg] = loadavg()
-  if (loadAvg > 0.5) log(`warning: load average is ${loadAvg.toFixed(2)} before the run; other processes compete for the cores`)
-  const detected = detectPinning()
-  const pinning: Pinning | undefined = 'reason' in detected ? undefined : detected
-  if ('reason' in detected) log(`not pinning processes to cores: ${detected.reason}; figures will be noisier`)
-
-  const scope = new RunScope()
-  const restoreSignals = scope.handleInterrupts(log)
-  try {
-    const upstream = await startBenchUpstream(scope, { choice: upstreamChoice, cpu: pinning?.loadCpu })
-    log(`upstream: ${upstream.kind === 'nginx' ? 'nginx return 200' : 'node:http'} on ${upstream.origin}${pinning === undefined ? '' : ` (core ${pinning.loadCpu}, shared with wrk)`}`)
-    const prepared = await prepareTargets(scope, upstream, targetNames, pinning, log)
-    const samples = await runMeasuredRounds(scope, { targets: prepared.targets, connections, rounds, durationS, warmupS, wrkCpu: pinning?.loadCpu }, log)
-
-    const report = buildReport(samples, targetNames, connections)
-    const cores = pinning === undefined ? 'unpinned' : `gateway on core ${pinning.proxyCpu}, wrk + upstream on core ${pinning.loadCpu}`
-    io.out(`openapi: GET ${API_PATH}?${VALID_QUERY} and POST ${API_PATH} (${BODY_BYTES}-byte JSON), validation off / on, upstream ${upstream.kind}, ${cores}; ${rounds} round(s) × ${durationS} s, medians\n\n`)
-    io.out(formatReport(report) + '\n')
-    for (const [name, reason] of Object.entries(prepared.skipped)) io.out(`skipped ${name}: ${reason.split('\n')[0]}\n`)
-    if (flags.json === true) {
-      const context = { upstream: upstream.kind, pinning: pinning ?? null, durationS, rounds, warmupS, loadAvg1m: loadAvg, getQuery: VALID_QUERY, bodyBytes: BODY_BYTES, skipped: prepared.skipped }
-      printJsonLine(reportJson(report, context), io.out)
-    }
-    const missed = report.bars.filter((b) => b.status !== 'PASS')
-    if (flags.check !== true || missed.length === 0) return 0
-    log(`--check: ${missed.length} bar(s) not passed: ${missed.map((b) => `${b.key} ${b.status}`).join(', ')}`)
-    return 1
-  } finally {
-    await scope.close()
-    restoreSignals()
+      return { name, url: requests.url, process: gateway.process, ...(method === 'POST' ? { wrk: { script: gateway.script } } : {}) }
+    },
+  }, run.log)
+  const samples = await runMeasuredRounds(run.scope, { targets: prepared.targets, connections: run.connections, rounds: run.rounds, durationS: run.durationS, warmupS: run.warmupS, wrkCpu: run.pinning?.loadCpu }, run.log)
+  const report = buildReport(samples, settings.names, run.connections)
+  return {
+    title: `openapi: GET ${API_PATH}?${VALID_QUERY} and POST ${API_PATH} (${BODY_BYTES}-byte JSON), validation off / on, upstream ${upstream.kind}, ${coresText(run.pinning, 'gateway', 'wrk + upstream')}`,
+    report: formatReport(report),
+    notes: skippedNotes(prepared.skipped),
+    bars: report.bars,
+    json: () => reportJson(report, { ...run.context, upstream: upstream.kind, getQuery: VALID_QUERY, bodyBytes: BODY_BYTES, skipped: prepared.skipped }),
   }
 }
 
-export const openapi: Scenario = {
+export const openapi = defineScenario({
   name: 'openapi',
   summary: 'GET and 1 KiB JSON POST through an API declared by an OpenAPI document, request validation off vs on; ratios on/off',
   help: HELP,
-  run: runOpenApi,
-}
+  options: TARGET_OPTIONS,
+  defaultConnections: [64],
+  settings: (flags): OpenApiSettings => ({ names: choiceListFlag('targets', flags.targets, OPENAPI_TARGETS), upstream: upstreamFlag(flags.upstream) }),
+  measure,
+})

@@ -3,10 +3,8 @@
 // cancels), the same comparison made with the gateway's CPU per request, what validation adds in
 // CPU µs per request (medians of same-round differences), and the bars. Pure functions, tested
 // without running wrk.
-import { bar, barsJson, cpuUsOf, errorTotal, figuresJson, formatBars, formatFigures, key, medianFigures, pairRatios, ratiosJson, sameRoundMedian, type Bar, type Figures } from '../../lib/figures.ts'
+import { bar, barsJson, cpuRatios, cpuUsOf, errorTotal, figuresJson, formatBars, formatByConnections, formatFigures, key, medianFigures, pairName, roundedJson, rowByConnections, rpsRatios, sameRoundMedian, settingsJson, targetsJson, type Bar, type Figures, type RunContext } from '../../lib/figures.ts'
 import type { MeasuredSample } from '../../lib/measured-rounds.ts'
-import { round } from '../../lib/stats.ts'
-import { formatTable, type Cell } from '../../lib/table.ts'
 
 export const OPENAPI_TARGETS = ['direct', 'get-off', 'get-on', 'post-off', 'post-on'] as const
 export type OpenApiTargetName = (typeof OPENAPI_TARGETS)[number]
@@ -37,20 +35,15 @@ export interface OpenApiReport {
   bars: Bar[]
 }
 
-const pairName = ([a, b]: readonly [string, string]): string => `${a}/${b}`
 /** `get-on/get-off` → `get`. */
 const methodOf = ([a]: readonly [string, string]): string => a.replace(/-on$/, '')
 
 export function buildReport(samples: readonly MeasuredSample[], targets: readonly string[], connections: readonly number[]): OpenApiReport {
   const figures = medianFigures(samples, targets, connections)
-  const ratios = new Map<string, number>()
-  const cpuRatios = new Map<string, number>()
+  const ratios = rpsRatios(samples, RATIO_PAIRS, connections)
   const validationCpuUs = new Map<string, number>()
   for (const c of connections) {
     for (const pair of RATIO_PAIRS) {
-      const ratio = pairRatios(samples, pair[0], pair[1], c)
-      ratios.set(key(pairName(pair), c), ratio.rps)
-      cpuRatios.set(key(pairName(pair), c), ratio.cpu)
       validationCpuUs.set(key(methodOf(pair), c), sameRoundMedian(samples, pair[0], pair[1], c, (on, off) => cpuUsOf(on) - cpuUsOf(off)))
     }
   }
@@ -60,30 +53,24 @@ export function buildReport(samples: readonly MeasuredSample[], targets: readonl
     ...RATIO_PAIRS.map((pair) => bar(`${pair[0]} ≥ ${MIN_RATIO}× ${pair[1]} req/s`, key(pairName(pair), BAR_CONNECTIONS), at(pairName(pair)), '>=', MIN_RATIO)),
     bar('gateway failed requests = 0', 'gateway/errors', errors, '<', 1),
   ]
-  return { connections: [...connections], targets: [...targets], figures, ratios, cpuRatios, validationCpuUs, bars }
+  return { connections: [...connections], targets: [...targets], figures, ratios, cpuRatios: cpuRatios(samples, RATIO_PAIRS, connections), validationCpuUs, bars }
 }
 
 export function formatReport(report: OpenApiReport): string {
-  const sections = report.connections.map((c) => `${c} connections\n${formatFigures(report.figures, report.targets, c, 'gateway CPU µs/req')}`)
-  const columns = report.connections.map((c) => `c${c}`)
-  const at = (map: ReadonlyMap<string, number>, name: string): Cell[] => report.connections.map((c) => map.get(key(name, c)) ?? Number.NaN)
-  const rows: Cell[][] = [
-    ...RATIO_PAIRS.map((pair) => [pairName(pair), ...at(report.ratios, pairName(pair))]),
-    ...RATIO_PAIRS.map((pair) => [`${pairName(pair)} by CPU`, ...at(report.cpuRatios, pairName(pair))]),
-    ...RATIO_PAIRS.map((pair) => [`${methodOf(pair)}: validation CPU µs/req`, ...at(report.validationCpuUs, methodOf(pair))]),
+  const { connections } = report
+  const sections = formatFigures(report.figures, report.targets, connections, 'gateway CPU µs/req')
+  const rows = [
+    ...RATIO_PAIRS.map((pair) => rowByConnections(pairName(pair), report.ratios, pairName(pair), connections)),
+    ...RATIO_PAIRS.map((pair) => rowByConnections(`${pairName(pair)} by CPU`, report.cpuRatios, pairName(pair), connections)),
+    ...RATIO_PAIRS.map((pair) => rowByConnections(`${methodOf(pair)}: validation CPU µs/req`, report.validationCpuUs, methodOf(pair), connections)),
   ]
-  sections.push(`ratios of req/s, and of CPU per request inverted (medians of same-round pairs)\n${formatTable(['', ...columns], rows)}`)
-  sections.push(`bars (req/s at c${BAR_CONNECTIONS}; failed requests over all runs)\n${formatBars(report.bars)}`)
+  sections.push(formatByConnections('ratios of req/s, and of CPU per request inverted (medians of same-round pairs)', connections, rows))
+  sections.push(formatBars(`bars (req/s at c${BAR_CONNECTIONS}; failed requests over all runs)`, report.bars))
   return sections.join('\n\n')
 }
 
-export interface JsonContext {
+export interface JsonContext extends RunContext {
   upstream: string
-  pinning: { proxyCpu: number; loadCpu: number } | null
-  durationS: number
-  rounds: number
-  warmupS: number
-  loadAvg1m: number
   /** Query string of the GET rows. */
   getQuery: string
   /** Size of the POST rows' body. */
@@ -93,28 +80,14 @@ export interface JsonContext {
 
 /** The `--json` object, in the security scenario's shape. */
 export function reportJson(report: OpenApiReport, context: JsonContext): Record<string, unknown> {
-  const targets: Record<string, unknown> = {}
-  for (const [name, f] of report.figures) targets[name] = figuresJson(f)
-  const validationCpu: Record<string, number> = {}
-  for (const [name, value] of report.validationCpuUs) validationCpu[name] = round(value, 1)
   return {
     scenario: 'openapi',
-    targets,
-    ratios: ratiosJson(report.ratios),
-    cpu_ratios: ratiosJson(report.cpuRatios),
-    validation_cpu_us_per_request: validationCpu,
+    targets: targetsJson(report.figures, figuresJson),
+    ratios: roundedJson(report.ratios),
+    cpu_ratios: roundedJson(report.cpuRatios),
+    validation_cpu_us_per_request: roundedJson(report.validationCpuUs, 1),
     bars: barsJson(report.bars),
     skipped: context.skipped,
-    settings: {
-      upstream: context.upstream,
-      pinning: context.pinning,
-      duration_s: context.durationS,
-      rounds: context.rounds,
-      warmup_s: context.warmupS,
-      load_avg_1m: round(context.loadAvg1m, 2),
-      connections: report.connections,
-      get_query: context.getQuery,
-      body_bytes: context.bodyBytes,
-    },
+    settings: settingsJson(context, report.connections, { get_query: context.getQuery, body_bytes: context.bodyBytes }),
   }
 }

@@ -1,23 +1,12 @@
 // `gatehouse bench passthrough`: GET /v1/data through Gatehouse, nginx and the reference proxy
 // and straight to the upstream, at several connection counts; reported as medians and ratios.
 import { existsSync, statSync } from 'node:fs'
-import { loadavg } from 'node:os'
-import { startBenchUpstream, type UpstreamChoice } from '../../lib/bench-upstream.ts'
-import { detectPinning, type Pinning } from '../../lib/cpus.ts'
-import { printJsonLine } from '../../lib/json-line.ts'
-import { choiceFlag, choiceListFlag, COMMON_HELP, COMMON_OPTIONS, integerListFlag, numberFlag, parseScenarioArgs } from '../../lib/options.ts'
+import type { UpstreamChoice } from '../../lib/bench-upstream.ts'
+import { choiceListFlag, COMMON_HELP, TARGET_OPTIONS, targetsHelp } from '../../lib/options.ts'
 import { runRounds } from '../../lib/rounds.ts'
-import { RunScope } from '../../lib/run-scope.ts'
-import { ensureWrk } from '../../lib/wrk.ts'
-import type { BenchIo, Scenario } from '../scenario.ts'
+import { coresText, defineScenario, skippedNotes, startUpstream, upstreamFlag, type ScenarioOutcome, type ScenarioRun } from '../../lib/scenario-run.ts'
 import { buildReport, formatReport, reportJson } from './report.ts'
-import { PASSTHROUGH_TARGETS, startPassthroughTargets } from './targets.ts'
-
-const OPTIONS = {
-  ...COMMON_OPTIONS,
-  targets: { type: 'string' },
-  upstream: { type: 'string' },
-} as const
+import { PASSTHROUGH_TARGETS, startPassthroughTargets, type PassthroughTarget } from './targets.ts'
 
 const HELP = `gatehouse bench passthrough [options]
 
@@ -30,73 +19,41 @@ Targets: direct (the upstream itself), gatehouse (one worker, access log and met
 
 Options:
 ${COMMON_HELP}
-  --targets LIST      some of ${PASSTHROUGH_TARGETS.join(',')} (default: all)
-  --upstream KIND     auto, nginx or node (default auto: nginx when installed)`
+${targetsHelp(PASSTHROUGH_TARGETS)}`
 
-async function runPassthrough(argv: string[], io: BenchIo): Promise<number> {
-  const flags = parseScenarioArgs('passthrough', argv, OPTIONS)
-  if (flags.help === true) {
-    io.out(HELP + '\n')
-    return 0
+interface PassthroughSettings {
+  names: PassthroughTarget[]
+  upstream: UpstreamChoice
+}
+
+async function measure(run: ScenarioRun, settings: PassthroughSettings): Promise<ScenarioOutcome> {
+  const upstream = await startUpstream(run, settings.upstream)
+  const started = await startPassthroughTargets(run.scope, settings.names, upstream, run.pinning, run.log)
+  const samples = await runRounds(run.scope, { targets: started.ready, connections: run.connections, rounds: run.rounds, durationS: run.durationS, warmupS: run.warmupS, wrkCpu: run.pinning?.loadCpu }, run.log)
+  const report = buildReport(samples, settings.names, run.connections)
+  const notes = skippedNotes(started.skipped, { pointToStderr: true })
+  const gatehouse = started.ready.find((t) => t.name === 'gatehouse')
+  if (gatehouse !== undefined && started.gatehouseAccessLog !== undefined) {
+    // The access log is written in batches; a graceful stop flushes the last one.
+    await gatehouse.process?.stop()
+    const accessLog = started.gatehouseAccessLog
+    if (!existsSync(accessLog) || statSync(accessLog).size === 0) notes.push('warning: gatehouse wrote no access log lines although the access log is on')
   }
-  const durationS = numberFlag('duration', flags.duration, 10, { min: 1, integer: true })
-  const rounds = numberFlag('rounds', flags.rounds, 3, { min: 1, integer: true })
-  const warmupS = numberFlag('warmup', flags.warmup, 2, { min: 0, integer: true })
-  const connections = integerListFlag('connections', flags.connections, [1, 64, 256])
-  const targetNames = choiceListFlag('targets', flags.targets, PASSTHROUGH_TARGETS)
-  const upstreamChoice = choiceFlag<UpstreamChoice>('upstream', flags.upstream, ['auto', 'nginx', 'node'], 'auto')
-  const log = (line: string): void => io.err(line + '\n')
-
-  ensureWrk(log)
-  const [loadAvg] = loadavg()
-  // Anything else using the cores while we measure shifts the figures; say so up front.
-  if (loadAvg > 0.5) log(`warning: load average is ${loadAvg.toFixed(2)} before the run; other processes compete for the cores`)
-  const detected = detectPinning()
-  const pinning: Pinning | undefined = 'reason' in detected ? undefined : detected
-  if ('reason' in detected) log(`not pinning processes to cores: ${detected.reason}; figures will be noisier`)
-
-  const scope = new RunScope()
-  const restoreSignals = scope.handleInterrupts(log)
-  try {
-    const upstream = await startBenchUpstream(scope, { choice: upstreamChoice, cpu: pinning?.loadCpu })
-    const where = pinning === undefined ? '' : ` (core ${pinning.loadCpu}, shared with wrk)`
-    log(`upstream: ${upstream.kind === 'nginx' ? 'nginx return 200' : 'node:http'} on ${upstream.origin}${where}`)
-    const started = await startPassthroughTargets(scope, targetNames, upstream, pinning, log)
-    const samples = await runRounds(scope, { targets: started.ready, connections, rounds, durationS, warmupS, wrkCpu: pinning?.loadCpu }, log)
-
-    const report = buildReport(samples, targetNames, connections)
-    const proxyCore = pinning === undefined ? 'unpinned' : `proxies on core ${pinning.proxyCpu}, wrk + upstream on core ${pinning.loadCpu}`
-    io.out(`passthrough: GET ${upstream.path}, upstream ${upstream.kind}, ${proxyCore}; ${rounds} round(s) × ${durationS} s, medians\n\n`)
-    io.out(formatReport(report) + '\n')
-    // The full reason (with the process's output) went to stderr when the target was skipped.
-    for (const [name, reason] of Object.entries(started.skipped)) {
-      const [first, ...details] = reason.split('\n')
-      io.out(`skipped ${name}: ${first.replace(/:$/, '')}${details.length > 0 ? ' (its output is on stderr above)' : ''}\n`)
-    }
-    const gatehouse = started.ready.find((t) => t.name === 'gatehouse')
-    if (gatehouse !== undefined && started.gatehouseAccessLog !== undefined) {
-      // The access log is written in batches; a graceful stop flushes the last one.
-      await gatehouse.process?.stop()
-      const accessLog = started.gatehouseAccessLog
-      if (!existsSync(accessLog) || statSync(accessLog).size === 0) io.out('warning: gatehouse wrote no access log lines although the access log is on\n')
-    }
-    if (flags.json === true) {
-      const context = { upstream: upstream.kind, pinning: pinning ?? null, durationS, rounds, warmupS, loadAvg1m: loadAvg, skipped: started.skipped }
-      printJsonLine(reportJson(report, context), io.out)
-    }
-    const missed = report.bars.filter((b) => b.status !== 'PASS')
-    if (flags.check !== true || missed.length === 0) return 0
-    log(`--check: ${missed.length} bar(s) not passed: ${missed.map((b) => `${b.key} ${b.status}`).join(', ')}`)
-    return 1
-  } finally {
-    await scope.close()
-    restoreSignals()
+  return {
+    title: `passthrough: GET ${upstream.path}, upstream ${upstream.kind}, ${coresText(run.pinning, 'proxies', 'wrk + upstream')}`,
+    report: formatReport(report),
+    notes,
+    bars: report.bars,
+    json: () => reportJson(report, { ...run.context, upstream: upstream.kind, skipped: started.skipped }),
   }
 }
 
-export const passthrough: Scenario = {
+export const passthrough = defineScenario({
   name: 'passthrough',
   summary: 'GET through gatehouse, nginx and the reference proxy vs the direct upstream; req/s, p50, p99, ratios',
   help: HELP,
-  run: runPassthrough,
-}
+  options: TARGET_OPTIONS,
+  defaultConnections: [1, 64, 256],
+  settings: (flags): PassthroughSettings => ({ names: choiceListFlag('targets', flags.targets, PASSTHROUGH_TARGETS), upstream: upstreamFlag(flags.upstream) }),
+  measure,
+})

@@ -29,7 +29,8 @@ const samples: Sample[] = [1, 2, 3].flatMap((round) => {
 
 test('medians per target and connection count', () => {
   const report = buildReport(samples, TARGETS, [64])
-  assert.deepEqual(report.figures.get('gatehouse@c64'), { rps: 12000, p50Ms: 2.0, p99Ms: 2.5, errors: 0 })
+  // CPU per request is not measured in this scenario.
+  assert.deepEqual(report.figures.get('gatehouse@c64'), { rps: 12000, p50Ms: 2.0, p99Ms: 2.5, errors: 0, cpuUs: Number.NaN })
   assert.equal(report.figures.get('direct@c64')?.rps, 40000)
 })
 
@@ -86,4 +87,59 @@ test('the JSON line has the documented shape and no NaN', () => {
   assert.equal(parsed.ratios['gatehouse/reference@c64'], 1.2)
   assert.equal(parsed.ratios['gatehouse/nginx@c64'], null)
   assert.equal(parsed.skipped.nginx, 'nginx is not installed')
+})
+
+const unloadedSamples: Sample[] = [1, 2, 3].flatMap((round) => [
+  sample('direct', 1, round, result(9000, 0.1, 0.2)),
+  sample('gatehouse', 1, round, result(5000, 0.15, 0.5)),
+  sample('nginx', 1, round, result(7000, 0.12, 0.3)),
+  sample('reference', 1, round, result(4000, 0.2, 0.5)),
+])
+
+test('the printed report, to the character: a table per connection count, ratios and added p99, bars', () => {
+  const report = buildReport([...samples.filter((s) => s.target !== 'nginx'), ...unloadedSamples], TARGETS, [1, 64])
+  assert.equal(formatReport(report), [
+    '1 connections',
+    'target     req/s  p50 ms  p99 ms  errors',
+    'direct      9000    0.10    0.20       0',
+    'gatehouse   5000    0.15    0.50       0',
+    'nginx       7000    0.12    0.30       0',
+    'reference   4000    0.20    0.50       0',
+    '',
+    '64 connections',
+    'target     req/s  p50 ms  p99 ms  errors',
+    'direct     40000    0.80    1.50       0',
+    'gatehouse  12000    2.00    2.50       0',
+    'nginx          -       -       -       -',
+    'reference  10000    3.00    4.00       0',
+    '',
+    'ratios of req/s and added p99 over direct (medians of same-round pairs)',
+    '                          c1   c64',
+    'gatehouse/reference     1.25  1.20',
+    'gatehouse/nginx         0.71     -',
+    'gatehouse/direct        0.56  0.30',
+    'reference/nginx         0.57     -',
+    'reference/direct        0.44  0.25',
+    'nginx/direct            0.78     -',
+    'gatehouse added p99 ms  0.30  1.00',
+    'nginx added p99 ms      0.10     -',
+    'reference added p99 ms  0.30  2.50',
+    '',
+    'bars (req/s at c64, added p99 at c1; failed requests over all runs)',
+    '                                   value',
+    'gatehouse ≥ 1.0× reference req/s     1.2  PASS',
+    'gatehouse ≥ 0.3× nginx req/s           -   n/a',
+    'gatehouse adds < 1 ms to p99 (c1)    0.3  PASS',
+    'gatehouse failed requests = 0          0  PASS',
+  ].join('\n'))
+})
+
+test('the JSON members and their order: targets without CPU, ratios, added p99, bars, skipped, settings', () => {
+  const report = buildReport([...samples, ...unloadedSamples], TARGETS, [1, 64])
+  const parsed = JSON.parse(toJsonLine(reportJson(report, { upstream: 'node', pinning: null, durationS: 10, rounds: 3, warmupS: 2, loadAvg1m: 0.123, skipped: {} }))) as Record<string, Record<string, unknown>>
+  assert.deepEqual(Object.keys(parsed), ['scenario', 'targets', 'ratios', 'added_p99_ms', 'bars', 'skipped', 'settings'])
+  assert.deepEqual(Object.keys(parsed.targets), ['direct@c1', 'gatehouse@c1', 'nginx@c1', 'reference@c1', 'direct@c64', 'gatehouse@c64', 'nginx@c64', 'reference@c64'])
+  assert.deepEqual(parsed.targets['gatehouse@c1'], { rps: 5000, p50_ms: 0.15, p99_ms: 0.5, errors: 0 })
+  assert.deepEqual(parsed.added_p99_ms, { 'gatehouse@c1': 0.3, 'nginx@c1': 0.1, 'reference@c1': 0.3, 'gatehouse@c64': 1, 'nginx@c64': 0.4, 'reference@c64': 2.5 })
+  assert.deepEqual(parsed.settings, { upstream: 'node', pinning: null, duration_s: 10, rounds: 3, warmup_s: 2, load_avg_1m: 0.12, connections: [1, 64] })
 })

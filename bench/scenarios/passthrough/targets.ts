@@ -1,11 +1,10 @@
 // Starting the passthrough targets. A target that cannot start (nginx not installed, gateway not
 // built, wrong answer) is skipped with a reason instead of ending the run, so the remaining rows
 // still get measured; `--check` then fails because its bars cannot be evaluated.
-import { join } from 'node:path'
 import type { BenchUpstream } from '../../lib/bench-upstream.ts'
 import type { Pinning } from '../../lib/cpus.ts'
 import { BenchError } from '../../lib/errors.ts'
-import { passthroughGatehouseConfig, startGatehouse } from '../../lib/gatehouse.ts'
+import { passthroughGatehouseConfig, startBenchGateway } from '../../lib/gatehouse.ts'
 import { findNginx, nginxProxyConfig, startNginx } from '../../lib/nginx.ts'
 import { startReferenceProxy } from '../../lib/node-servers.ts'
 import { freePort } from '../../lib/ports.ts'
@@ -28,13 +27,9 @@ type Starter = (scope: RunScope, upstream: BenchUpstream, cpu: number | undefine
 
 const STARTERS: Record<Exclude<PassthroughTarget, 'direct'>, Starter> = {
   async gatehouse(scope, upstream, cpu, started) {
-    const dir = scope.tempDir('gatehouse-bench-gatehouse')
-    const [port, adminPort] = [await freePort(), await freePort()]
-    const accessLogFile = join(dir, 'access.log')
-    const config = passthroughGatehouseConfig({ port, adminPort, upstreamUrl: upstream.origin, accessLogFile })
-    const server = await startGatehouse(scope, { dir, config, port, cpu })
-    started.gatehouseAccessLog = accessLogFile
-    return { origin: `http://127.0.0.1:${port}`, process: server }
+    const gateway = await startBenchGateway(scope, { dirPrefix: 'gatehouse-bench-gatehouse', cpu, config: (place) => passthroughGatehouseConfig({ ...place, upstreamUrl: upstream.origin }) })
+    started.gatehouseAccessLog = gateway.accessLogFile
+    return gateway
   },
   async nginx(scope, upstream, cpu) {
     const binary = findNginx()

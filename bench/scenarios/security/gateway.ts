@@ -3,11 +3,9 @@
 // Every route strips its prefix, so all of them forward `GET /v1/data` alike.
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
-import { join } from 'node:path'
 import type { BenchUpstream } from '../../lib/bench-upstream.ts'
-import { startGatehouse } from '../../lib/gatehouse.ts'
+import { baseGatehouseConfig, startBenchGateway } from '../../lib/gatehouse.ts'
 import { requestOnce } from '../../lib/http-request.ts'
-import { freePort } from '../../lib/ports.ts'
 import type { ManagedProcess, RunScope } from '../../lib/run-scope.ts'
 
 export const SCOPE = 'bench.read'
@@ -38,17 +36,13 @@ export interface SecurityConfigOptions {
 }
 
 /**
- * The config: the passthrough scenario's (one worker, access log to a file, metrics on) plus a
+ * The config: the base (one worker, access log to a file, metrics on, one upstream) plus a
  * consumer with an API key, the key manager and the three routes.
  */
 export function securityGatehouseConfig(options: SecurityConfigOptions): Record<string, unknown> {
   const route = (name: string, prefix: string, policies?: Record<string, unknown>) => ({ name, paths: [prefix], match: 'prefix', stripPath: true, upstream: 'backend', ...(policies === undefined ? {} : { policies }) })
   return {
-    workers: 1,
-    listeners: [{ name: 'bench', protocol: 'http', host: '127.0.0.1', port: options.port }],
-    admin: { host: '127.0.0.1', port: options.adminPort },
-    observability: { accessLog: { enabled: true, destination: options.accessLogFile }, logLevel: 'warn', metrics: true },
-    upstreams: { backend: { targets: [options.upstreamUrl] } },
+    ...baseGatehouseConfig(options),
     consumers: [{ id: 'bench-app', apiKeys: [{ key: options.apiKey, label: 'bench' }] }],
     keyManager: { adminToken: options.adminToken, store: { type: 'sqlite', path: 'keymanager.db' }, signing: { algorithm: options.algorithm } },
     routes: [
@@ -61,14 +55,13 @@ export function securityGatehouseConfig(options: SecurityConfigOptions): Record<
 
 /** Starts the gateway on `cpu` and registers the bench client through the key manager's registry API. */
 export async function startSecurityGateway(scope: RunScope, upstream: BenchUpstream, cpu: number | undefined, algorithm: SigningAlgorithm): Promise<SecurityGateway> {
-  const dir = scope.tempDir('gatehouse-bench-security')
-  const [port, adminPort] = [await freePort(), await freePort()]
-  const accessLogFile = join(dir, 'access.log')
   const apiKey = randomBytes(32).toString('base64url')
   const adminToken = randomBytes(24).toString('base64url')
-  const config = securityGatehouseConfig({ port, adminPort, upstreamUrl: upstream.origin, accessLogFile, apiKey, adminToken, algorithm })
-  const server = await startGatehouse(scope, { dir, config, port, cpu })
-  const origin = `http://127.0.0.1:${port}`
+  const { origin, process: server, accessLogFile } = await startBenchGateway(scope, {
+    dirPrefix: 'gatehouse-bench-security',
+    cpu,
+    config: (place) => securityGatehouseConfig({ ...place, upstreamUrl: upstream.origin, apiKey, adminToken, algorithm }),
+  })
   const registered = await requestOnce(`${origin}/oauth2/client`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },

@@ -3,6 +3,8 @@ import { test } from 'node:test'
 import { toJsonLine } from '../../lib/json-line.ts'
 import type { MeasuredSample } from '../../lib/measured-rounds.ts'
 import type { WrkResult } from '../../lib/wrk-parse.ts'
+import { baseGatehouseConfig } from '../../lib/gatehouse.ts'
+import { PREFIXES, securityGatehouseConfig } from './gateway.ts'
 import { buildReport, formatReport, reportJson, SECURITY_TARGETS } from './report.ts'
 import { freshTokenScript, reusedTokenScript } from './wrk-scripts.ts'
 
@@ -64,6 +66,45 @@ test('--json is one line with the documented members', () => {
   assert.match(formatReport(report), /oauth-reused ≥ 0\.9× passthrough req\/s\s+0\.88\s+FAIL/)
 })
 
+test('the printed report, to the character: figures with the gateway\'s CPU, ratios by req/s and by CPU, bars', () => {
+  assert.equal(formatReport(buildReport(samples, SECURITY_TARGETS, [64])), [
+    '64 connections',
+    'target        req/s  p50 ms  p99 ms  errors  gateway CPU µs/req',
+    'direct        50000    1.00    9.00       0                   -',
+    'passthrough   10000    1.00    9.00       0               100.0',
+    'api-key        9700    1.00    9.00       0               104.0',
+    'oauth-reused   8800    1.00    9.00       0               110.0',
+    'oauth-fresh    4000    1.00    9.00       0               250.0',
+    '',
+    'ratios of req/s, and of CPU per request inverted (medians of same-round pairs)',
+    '                                  c64',
+    'api-key/passthrough              0.97',
+    'oauth-reused/passthrough         0.88',
+    'oauth-fresh/passthrough          0.40',
+    'passthrough/direct               0.20',
+    'api-key/passthrough by CPU       0.96',
+    'oauth-reused/passthrough by CPU  0.91',
+    'oauth-fresh/passthrough by CPU   0.40',
+    '',
+    'bars (req/s at c64; failed requests over all runs)',
+    '                                       value',
+    'api-key ≥ 0.95× passthrough req/s       0.97  PASS',
+    'oauth-reused ≥ 0.9× passthrough req/s   0.88  FAIL',
+    'gateway failed requests = 0                0  PASS',
+  ].join('\n'))
+})
+
+test('the JSON members and their order, and the settings with the scenario\'s own last', () => {
+  const report = buildReport(samples, SECURITY_TARGETS, [64])
+  const parsed = JSON.parse(toJsonLine(reportJson(report, { upstream: 'node', pinning: null, durationS: 5, rounds: 3, warmupS: 0, loadAvg1m: 2.345, freshTokens: 200, reuse: 50, algorithm: 'RS256', skipped: { 'api-key': 'no' } }))) as Record<string, Record<string, unknown>>
+  assert.deepEqual(Object.keys(parsed), ['scenario', 'targets', 'ratios', 'cpu_ratios', 'bars', 'skipped', 'settings'])
+  assert.deepEqual(Object.keys(parsed.targets), SECURITY_TARGETS.map((t) => `${t}@c64`))
+  assert.deepEqual(Object.keys(parsed.ratios), ['api-key/passthrough@c64', 'oauth-reused/passthrough@c64', 'oauth-fresh/passthrough@c64', 'passthrough/direct@c64'])
+  assert.deepEqual(Object.keys(parsed.cpu_ratios), ['api-key/passthrough@c64', 'oauth-reused/passthrough@c64', 'oauth-fresh/passthrough@c64'])
+  assert.deepEqual(parsed.skipped, { 'api-key': 'no' })
+  assert.deepEqual(parsed.settings, { upstream: 'node', pinning: null, duration_s: 5, rounds: 3, warmup_s: 0, load_avg_1m: 2.35, connections: [64], fresh_tokens: 200, token_reuse: 50, signing_algorithm: 'RS256' })
+})
+
 test('the Lua scripts quote what they embed and format requests once wrk knows the host', () => {
   const reused = reusedTokenScript({ apiPath: '/oauth/v1/data', tokenPath: '/oauth2/token', authorization: 'Basic a]]b' })
   assert.match(reused, /\[=\[Basic a\]\]b\]=\]/, 'a long bracket that the text cannot close')
@@ -72,4 +113,13 @@ test('the Lua scripts quote what they embed and format requests once wrk knows t
   const fresh = freshTokenScript({ apiPath: '/oauth/v1/data', tokensFile: '/tmp/t.txt', stateFile: '/tmp/p' })
   assert.match(fresh, /io\.lines\(\[\[\/tmp\/t\.txt\]\]\)/)
   assert.match(fresh, /threads\[1\]:get\("position"\)/)
+})
+
+test('the gateway config: the base, a consumer with the API key, the key manager and one route per profile', () => {
+  const options = { port: 1, adminPort: 2, upstreamUrl: 'http://127.0.0.1:3', accessLogFile: 'access.log', apiKey: 'k', adminToken: 't', algorithm: 'RS256' } as const
+  const config = securityGatehouseConfig(options)
+  assert.deepEqual(Object.keys(config), ['workers', 'listeners', 'admin', 'observability', 'upstreams', 'consumers', 'keyManager', 'routes'])
+  for (const [name, value] of Object.entries(baseGatehouseConfig(options))) assert.deepEqual(config[name], value)
+  assert.deepEqual(config.keyManager, { adminToken: 't', store: { type: 'sqlite', path: 'keymanager.db' }, signing: { algorithm: 'RS256' } })
+  assert.deepEqual((config.routes as Array<{ paths: string[] }>).map((r) => r.paths[0]), [PREFIXES.passthrough, PREFIXES.apiKey, PREFIXES.oauth])
 })

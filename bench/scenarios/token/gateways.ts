@@ -3,8 +3,7 @@
 // (only the one being measured is busy). Each gets one client and one user through the registry
 // API, and answers every grant correctly before it is measured.
 import { randomBytes } from 'node:crypto'
-import { startGatehouse } from '../../lib/gatehouse.ts'
-import { freePort } from '../../lib/ports.ts'
+import { baseGatehouseConfig, startBenchGateway } from '../../lib/gatehouse.ts'
 import type { ManagedProcess, RunScope } from '../../lib/run-scope.ts'
 
 export const ALGORITHMS = ['RS256', 'ES256'] as const
@@ -39,10 +38,8 @@ export interface TokenGateway {
 
 export function tokenGatehouseConfig(options: { port: number; adminPort: number; algorithm: Algorithm; persistence: Persistence; scryptN: number; adminToken: string }): Record<string, unknown> {
   return {
-    workers: 1,
-    listeners: [{ name: 'bench', protocol: 'http', host: '127.0.0.1', port: options.port }],
-    admin: { host: '127.0.0.1', port: options.adminPort },
-    observability: { accessLog: { enabled: false }, logLevel: 'warn', metrics: true },
+    // No upstream, and no access log: only the key manager is loaded.
+    ...baseGatehouseConfig({ port: options.port, adminPort: options.adminPort }),
     keyManager: {
       adminToken: options.adminToken,
       signing: { algorithm: options.algorithm },
@@ -82,12 +79,13 @@ async function inBatches<T>(count: number, parallel: number, task: (index: numbe
 
 /** `connections`: the most the password grant will be loaded with; sets how many users there are. */
 export async function startTokenGateway(scope: RunScope, options: { algorithm: Algorithm; persistence: Persistence; scryptN: number; connections: number; cpu?: number }): Promise<TokenGateway> {
-  const dir = scope.tempDir(`gatehouse-bench-token-${options.algorithm}-${options.persistence}`)
-  const [port, adminPort] = [await freePort(), await freePort()]
   const adminToken = randomBytes(24).toString('base64url')
-  const config = tokenGatehouseConfig({ port, adminPort, adminToken, algorithm: options.algorithm, persistence: options.persistence, scryptN: options.scryptN })
-  const server = await startGatehouse(scope, { dir, config, port, cpu: options.cpu })
-  const base = `http://127.0.0.1:${port}/oauth2`
+  const server = await startBenchGateway(scope, {
+    dirPrefix: `gatehouse-bench-token-${options.algorithm}-${options.persistence}`,
+    cpu: options.cpu,
+    config: ({ port, adminPort }) => tokenGatehouseConfig({ port, adminPort, adminToken, algorithm: options.algorithm, persistence: options.persistence, scryptN: options.scryptN }),
+  })
+  const base = `${server.origin}/oauth2`
   const client = await postJson(`${base}/client`, adminToken, {
     clientType: 'confidential',
     clientProfile: 'service',
@@ -108,7 +106,7 @@ export async function startTokenGateway(scope: RunScope, options: { algorithm: A
     algorithm: options.algorithm,
     persistence: options.persistence,
     tokenUrl,
-    process: server,
+    process: server.process,
     authorization,
     passwordBodies,
     refreshTokens: (count) => inBatches(count, 8, login),

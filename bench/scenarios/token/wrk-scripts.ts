@@ -9,13 +9,7 @@
 // fails, its connection sends a token that cannot work and wrk counts the error.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-
-
-/** A Lua string literal; our bodies and headers are printable ASCII, escaped defensively anyway. */
-export function luaString(text: string): string {
-  if (!/^[\x20-\x7e]*$/.test(text)) throw new Error(`wrk script text must be printable ASCII: ${JSON.stringify(text.slice(0, 80))}`)
-  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`
-}
+import { luaString } from '../../lib/lua.ts'
 
 function headerLines(authorization: string): string {
   return [
