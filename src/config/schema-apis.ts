@@ -1,6 +1,6 @@
 // Schema of `apis`: APIs declared by their OpenAPI / Swagger document. Each one is expanded at load
 // into one route per operation (src/config/apis/), so everything a route can do applies.
-import { boolean, mapOf, name, object, oneOf, string, type SchemaNode } from './schema-kit.ts'
+import { boolean, integer, mapOf, name, object, oneOf, string, type SchemaNode } from './schema-kit.ts'
 import { policyMap } from './schema-routes.ts'
 
 const HOST_PATTERN = '^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$'
@@ -42,6 +42,7 @@ const API: SchemaNode = object('An API described by an OpenAPI 3.0 / 3.1 or Swag
   scopeMatch: oneOf('`all`: a token needs every scope of the operation\'s security requirement (OpenAPI\'s rule); `any`: one of them is enough (light-4j\'s reading, where `[api_a.r, api_a.w]` grants either).', ['all', 'any'], 'all'),
   validation: object('Checks against the document.', {
     requests: boolean('Check each request\'s parameters, content type and JSON or form body; failures get 400 GH_ERR_REQUEST_INVALID (415 for the content type) and never reach the upstream.', true),
+    maxBodyBytes: integer('Largest request body read to be checked (JSON and form bodies): a larger one gets 413 GH_ERR_BODY_TOO_LARGE. Checking holds the body in memory and parses it on the event loop, so this is kept well below `limits.maxBodySize`.', 1, 64 * 1024 * 1024, 1024 * 1024),
     responses: oneOf('Check upstream responses: `off`; `log` (a warning per mismatch, the response passes unchanged); `enforce` (a mismatch becomes 502 GH_ERR_RESPONSE_INVALID). Responses up to 1 MiB are checked; checking buffers them.', ['off', 'log', 'enforce'], 'off'),
   }, { default: {} }),
   mock: boolean('Answer every operation from the document\'s examples (or values generated from its schemas) instead of the upstream.', false),

@@ -163,7 +163,7 @@ export interface ApiConfig {
   allowRemoteRefs: boolean
   security: Record<string, ApiSecuritySchemeConfig>
   scopeMatch: 'all' | 'any'
-  validation: { requests: boolean; responses: 'off' | 'log' | 'enforce' }
+  validation: { requests: boolean; maxBodyBytes: number; responses: 'off' | 'log' | 'enforce' }
   mock: boolean
   /** By operationId. */
   operations: Record<string, ApiOperationConfig>

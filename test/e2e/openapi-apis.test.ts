@@ -57,6 +57,7 @@ apis:
   - name: api_a
     spec: ${fixture('swagger2/api_a.yaml')}
     upstream: services
+    validation: { maxBodyBytes: 65536 }
   - name: api_b
     spec: ${fixture('oas30/api_b.yaml')}
     upstream: services
@@ -163,6 +164,20 @@ describe('request validation', () => {
     const brokenJson = await send('POST', '/v1/data', { token: writer, body: '{"items": [' })
     assert.equal(brokenJson.status, 400)
     assert.deepEqual(seenSince(mark), [])
+  })
+
+  test('LOAD-02: a body beyond validation.maxBodyBytes → 413 before it is held whole; hostile nesting → 400, never a crash', async () => {
+    const writer = await token('writer')
+    const mark = upstream.seen.length
+    const big = await send('POST', '/v1/data', { token: writer, body: JSON.stringify({ items: ['x'.repeat(70_000)] }) })
+    assert.equal(big.status, 413)
+    assert.equal(problemCode(big), 'GH_ERR_BODY_TOO_LARGE')
+    const deep = await send('POST', '/v1/data', { token: writer, body: '{"items":' + '['.repeat(30_000) + ']'.repeat(30_000) + '}' })
+    assert.equal(deep.status, 400)
+    assert.equal(problemCode(deep), 'GH_ERR_REQUEST_INVALID')
+    assert.deepEqual(seenSince(mark), [])
+    // The gateway still answers.
+    assert.equal((await send('GET', '/v1/data', { token: await token('reader') })).status, 200)
   })
 
   test('PATH-12: a readOnly property in a request body is refused', async () => {

@@ -30,6 +30,8 @@ export interface OpenApiRequestSettings {
   /** Router parameter name → document name, for renamed path parameters. */
   renamedParams: Record<string, string>
   validateRequests: boolean
+  /** Largest body read to be checked. */
+  maxBodyBytes: number
   responses: 'off' | 'log' | 'enforce'
 }
 
@@ -129,7 +131,7 @@ function apiRoutes(api: ApiConfig, apiIndex: number, spec: ApiSpec, config: Gate
     const mock = overrides?.mock ?? api.mock
     const validateRequests = overrides?.validateRequests ?? api.validation.requests
     if (validateRequests || api.validation.responses !== 'off') {
-      policies['openapi-request'] = internalSettings<OpenApiRequestSettings>({ api: api.name, spec, operation, renamedParams: routePath.renamed, validateRequests, responses: api.validation.responses })
+      policies['openapi-request'] = internalSettings<OpenApiRequestSettings>({ api: api.name, spec, operation, renamedParams: routePath.renamed, validateRequests, maxBodyBytes: api.validation.maxBodyBytes, responses: api.validation.responses })
     }
     if (mock) {
       const status = overrides?.mockStatus

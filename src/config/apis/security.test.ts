@@ -26,7 +26,7 @@ function api(overrides: Partial<ApiConfig> = {}): ApiConfig {
     allowRemoteRefs: false,
     security: {},
     scopeMatch: 'all',
-    validation: { requests: true, responses: 'off' },
+    validation: { requests: true, maxBodyBytes: 1048576, responses: 'off' },
     mock: false,
     operations: {},
     policies: {},

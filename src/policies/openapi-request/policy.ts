@@ -17,6 +17,7 @@ export const openApiRequestPolicy: PolicyDefinition<OpenApiRequestSettings> = {
     const validator = compileRequestValidator(settings.operation, { ajv: ajvFor(settings.spec) })
     const rename = Object.entries(settings.renamedParams)
     const bodyRequired = settings.operation.requestBody?.required === true
+    const maxBodyBytes = settings.maxBodyBytes
     const where = `${settings.operation.method} ${settings.operation.pathTemplate}`
     const check = (ctx: RequestContext, body: Buffer | undefined): void => {
       const request = ctx.request
@@ -36,6 +37,8 @@ export const openApiRequestPolicy: PolicyDefinition<OpenApiRequestSettings> = {
           check(ctx, undefined)
           return
         }
+        // The body is held and parsed on the event loop: bounded tighter than what is merely streamed.
+        if (ctx.maxBodySize > maxBodyBytes) ctx.maxBodySize = maxBodyBytes
         return ctx.readBody().then((body) => check(ctx, body))
       },
     }
