@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path'
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml'
 import { POLICIES } from '../policies/index.ts'
 import { expandApis } from './apis/expand.ts'
+import { checkKeyManagerUse } from './check-key-manager-use.ts'
 import { checkLimits } from './check-limits.ts'
 import { checkNetwork } from './check-network.ts'
 import { checkRoutes, checkUpstreamReferences } from './check-routes.ts'
@@ -113,6 +114,7 @@ function analyseConfigText(text: string, source: string, options: LoadOptions): 
   const found: DraftIssue[] = []
   const { config, routeIndex, listenerIndex } = normalise(data, { source, configDir: dirname(source), clean, issues: found })
   found.push(...checkRoutes(config, routeIndex))
+  found.push(...checkKeyManagerUse(config, routeIndex))
   found.push(...checkUpstreamReferences(data, clean))
   found.push(...checkNetwork(config, listenerIndex, clean(['admin'])))
   const limits = isRecord(data.limits) ? checkLimits(data.limits, clean) : { issues: [], warnings: [] }

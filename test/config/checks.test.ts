@@ -36,6 +36,19 @@ describe('cross-field checks', () => {
     assert.equal(issue.message, 'routes "users-read" (routes[0]) and "users-other" (routes[1]) both match GET on api.example.com /users/:userId (prefix)')
   })
 
+  test('a jwt issuer with keyManager: true in a file without a keyManager section is named where it stands', async () => {
+    const text = yaml(
+      'listeners: [{ name: a, port: 0 }]',
+      UPSTREAM,
+      'routes:',
+      '  - { path: /a, upstream: u, policies: { jwt: { issuers: [{ keyManager: true }] } } }',
+    )
+    const strict = () => parseConfigText(text, file, { env: {}, onWarning: () => {} })
+    const issue = onlyIssue(await issuesOf(strict), 'GH_ERR_CONFIG_REFERENCE')
+    assert.deepEqual([issue.path, issue.line], ['routes[0].policies.jwt.issuers[0].keyManager', 4])
+    assert.match(issue.message, /no keyManager section/)
+  })
+
   test('routes differing in host, method, path or match do not conflict', () => {
     const text = yaml(
       'listeners: [{ name: a, port: 0 }]',

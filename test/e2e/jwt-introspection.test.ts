@@ -209,12 +209,12 @@ routes:
         const started = Date.now()
         const answer = await call('/opaque', token)
         assert.equal(answer.status, 503, mode)
-        assert.equal(problemCode(answer), 'GH_ERR_AUTH_KEYS_UNAVAILABLE', mode)
+        assert.equal(problemCode(answer), 'GH_ERR_AUTH_INTROSPECTION_UNAVAILABLE', mode)
         assert.equal(answer.headers['retry-after'], '1')
         assert.ok(Date.now() - started < 2000, `${mode}: bounded by timeoutMs`)
       }
       const refused = await call('/unreachable', opaque())
-      assert.deepEqual([refused.status, problemCode(refused)], [503, 'GH_ERR_AUTH_KEYS_UNAVAILABLE'])
+      assert.deepEqual([refused.status, problemCode(refused)], [503, 'GH_ERR_AUTH_INTROSPECTION_UNAVAILABLE'])
     } finally {
       as.script.mode = 'answer'
     }

@@ -22,6 +22,7 @@ export const CATALOGUE = {
   GH_ERR_AUTH_INSUFFICIENT_SCOPE: { status: 403, title: 'Access token lacks a required scope' },
   GH_ERR_AUTH_BAD_REQUEST: { status: 400, title: 'Malformed authentication request' },
   GH_ERR_AUTH_KEYS_UNAVAILABLE: { status: 503, title: 'Token signing keys are not available' },
+  GH_ERR_AUTH_INTROSPECTION_UNAVAILABLE: { status: 503, title: 'The token introspection endpoint did not answer' },
   // Inbound authentication (api-key policy).
   GH_ERR_AUTH_KEY_MISSING: { status: 401, title: 'API key required' },
   GH_ERR_AUTH_KEY_INVALID: { status: 401, title: 'API key is not valid' },

@@ -114,7 +114,7 @@ export class Challenges {
    * verification material that is not available.
    */
   introspectionUnavailable(why: string): GatehouseError {
-    return new GatehouseError('GH_ERR_AUTH_KEYS_UNAVAILABLE', `the token could not be checked: ${why}`, { headers: { 'retry-after': '1' } })
+    return new GatehouseError('GH_ERR_AUTH_INTROSPECTION_UNAVAILABLE', `the token could not be checked: ${why}`, { headers: { 'retry-after': '1' } })
   }
 
   /** 503 while an issuer's keys have never been loaded; nothing can be verified, so nothing passes. */
