@@ -14,6 +14,8 @@ export interface GatewayRequest {
   readonly clientIp: string
   /** Parsed request headers (lower-case names), as node:http gives them. */
   readonly headers: IncomingMessage['headers']
+  /** The request announced a body (`Content-Length` above 0, or chunked). */
+  readonly hasBody: boolean
   /** Path parameters of the matched route. */
   readonly params: Readonly<Record<string, string | undefined>>
   readonly correlationId: string

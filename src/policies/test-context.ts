@@ -48,6 +48,7 @@ export function makeTestContext(init: TestContextInit = {}): RequestContext {
       host: init.host ?? 'gateway.test',
       clientIp: init.clientIp ?? '127.0.0.1',
       headers,
+      hasBody: init.body !== undefined && init.body.length > 0,
       params: init.params ?? {},
       correlationId: init.correlationId ?? 'test-correlation-id',
       raw,

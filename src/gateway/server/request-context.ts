@@ -30,7 +30,7 @@ export class GatewayRequestContext implements RequestContext, GatewayRequest {
   #responseHeaders: HeaderList | null = null
   #state: Map<string, unknown> | null = null
   #dispatched = false
-  #hasBody: boolean
+  readonly hasBody: boolean
   #beforeBodyRead: (() => void) | undefined
   #bodyPromise: Promise<Buffer> | undefined = undefined
   /** The whole request body once readBody() finished. */
@@ -43,7 +43,7 @@ export class GatewayRequestContext implements RequestContext, GatewayRequest {
    * runs once before the body is read (it answers `Expect: 100-continue`).
    */
   constructor(raw: IncomingMessage, fields: RequestFields, upstreamPath: string, upstreamHeaders: string[], maxBodySize: number, hasBody = false, beforeBodyRead?: () => void) {
-    this.#hasBody = hasBody
+    this.hasBody = hasBody
     this.#beforeBodyRead = beforeBodyRead
     this.raw = raw
     this.method = fields.method
@@ -88,7 +88,7 @@ export class GatewayRequestContext implements RequestContext, GatewayRequest {
   readBody(): Promise<Buffer> {
     if (this.#bodyPromise !== undefined) return this.#bodyPromise
     if (this.#dispatched) return Promise.reject(new GatehouseError('GH_ERR_PHASE_VIOLATION', 'readBody() called after the request went upstream'))
-    if (!this.#hasBody) {
+    if (!this.hasBody) {
       this.body = EMPTY
       this.#bodyPromise = Promise.resolve(EMPTY)
       return this.#bodyPromise

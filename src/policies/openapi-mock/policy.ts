@@ -23,10 +23,8 @@ export const openApiMockPolicy: PolicyDefinition<OpenApiMockSettings> = {
     }
     return {
       transformRequest: function answerFromDocument(ctx: RequestContext): void | Promise<void> {
-        const headers = ctx.request.headers
-        const hasBody = headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')
         // Reading a body nobody needs keeps the connection usable for the client's next request.
-        if (hasBody && ctx.body === undefined) return ctx.readBody().then(() => answer(ctx))
+        if (ctx.request.hasBody && ctx.body === undefined) return ctx.readBody().then(() => answer(ctx))
         answer(ctx)
       },
     }

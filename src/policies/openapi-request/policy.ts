@@ -28,7 +28,7 @@ export const openApiRequestPolicy: PolicyDefinition<OpenApiRequestSettings> = {
       ...handlers,
       transformRequest: function validateRequest(ctx: RequestContext): void | Promise<void> {
         const headers = ctx.request.headers
-        const hasBody = headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')
+        const hasBody = ctx.request.hasBody
         const contentProblem = validator.checkContentType(headers['content-type'], hasBody)
         if (contentProblem !== undefined) throw new GatehouseError('GH_ERR_UNSUPPORTED_MEDIA_TYPE', `${where}: ${contentProblem}`)
         // The validator cannot tell an absent body from an unread one: a required body is checked here.
