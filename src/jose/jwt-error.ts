@@ -1,5 +1,6 @@
 // Why a JWT was refused. `reason` is stable (tests, metrics labels and the gateway's
 // `error_description` rely on it); `message` adds what was seen, never key material.
+import { TracelessError } from '../core/errors/traceless-error.ts'
 
 export type JwtRejection =
   | 'token_too_large'
@@ -18,16 +19,11 @@ export type JwtRejection =
   | `missing_claim:${string}`
   | `invalid_claim:${string}`
 
-export class JwtError extends Error {
+export class JwtError extends TracelessError {
   readonly reason: JwtRejection
 
   constructor(reason: JwtRejection, message: string) {
-    // Rejections are driven by whoever sends tokens, often in bulk; a stack trace would be the
-    // most expensive part of refusing one and says nothing useful, so none is captured.
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
     super(message)
-    Error.stackTraceLimit = limit
     this.name = 'JwtError'
     this.reason = reason
   }

@@ -1,6 +1,7 @@
 // Errors of the OAuth endpoints in RFC 6749 §5.2's wire format (`error`, `error_description`),
 // which token, introspection and revocation clients parse; the registry API uses problem
 // documents instead. `error_description` says which check failed, never a secret value.
+import { TracelessError } from '../core/errors/traceless-error.ts'
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -26,18 +27,13 @@ const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
 /** RFC 6749 §5.2: a 401 must challenge; Basic is the scheme a client can answer with. */
 export const BASIC_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"'
 
-export class OAuthError extends Error {
+export class OAuthError extends TracelessError {
   readonly error: OAuthErrorCode
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
 
   constructor(error: OAuthErrorCode, description: string, options: { status?: number; headers?: Record<string, string> } = {}) {
-    // Refusals are driven by whoever calls the endpoint, often in bulk; a stack trace would be the
-    // most expensive part of answering one and tells nothing.
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
     super(description)
-    Error.stackTraceLimit = limit
     this.name = 'OAuthError'
     this.error = error
     this.status = options.status ?? STATUS[error]

@@ -1,6 +1,7 @@
 // Checks shared by the two kinds of signed JWT assertions (RFC 7523): client authentication with
 // private_key_jwt (§2.2) and the jwt-bearer grant (§2.1). Beyond what verifyJwt checks (signature,
 // iss, aud, exp, nbf, iat), an assertion must be short-lived and used once (§3: `jti`).
+import { TracelessError } from '../../core/errors/traceless-error.ts'
 import { JWS_ALGORITHMS } from '../../jose/jws-algorithms.ts'
 import { JwtError } from '../../jose/jwt-error.ts'
 import { verifyJwt, type JwtPayload } from '../../jose/verify-jwt.ts'
@@ -25,14 +26,11 @@ export interface AssertionRules {
 }
 
 /** Why an assertion was refused: a JwtError reason, or one of the checks below. */
-export class AssertionError extends Error {
+export class AssertionError extends TracelessError {
   readonly reason: string
 
   constructor(reason: string, message: string) {
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
     super(message)
-    Error.stackTraceLimit = limit
     this.reason = reason
   }
 }
