@@ -2,6 +2,8 @@
 // the access log. Parameter names are compared after percent-decoding and case folding, because
 // the policies that read them decode too: `access%5Ftoken` is still a token.
 
+import { queryParamName } from '../kit/query-param.ts'
+
 export const SENSITIVE_QUERY_PARAMS: ReadonlySet<string> = new Set([
   'access_token', 'api_key', 'apikey', 'key', 'token', 'client_secret', 'password',
 ])
@@ -10,16 +12,6 @@ export const REDACTED = '***'
 
 // Cheap pre-check: a query that cannot hold a sensitive name skips the split entirely.
 const MAYBE_SENSITIVE = /token|key|secret|password|%|\+/i
-
-function decodeName(name: string): string {
-  if (name.indexOf('%') === -1 && name.indexOf('+') === -1) return name.toLowerCase()
-  try {
-    return decodeURIComponent(name.replaceAll('+', ' ')).toLowerCase()
-  } catch {
-    // Malformed escapes: the policies cannot decode it either, so compare it as written.
-    return name.toLowerCase()
-  }
-}
 
 /** `pathWithQuery` with the values of sensitive query parameters replaced by `***`. */
 export function redactQuery(pathWithQuery: string): string {
@@ -33,7 +25,7 @@ export function redactQuery(pathWithQuery: string): string {
     const eq = part.indexOf('=')
     if (eq === -1) continue
     const name = part.slice(0, eq)
-    if (SENSITIVE_QUERY_PARAMS.has(decodeName(name))) {
+    if (SENSITIVE_QUERY_PARAMS.has(queryParamName(name))) {
       parts[i] = name + '=' + REDACTED
       changed = true
     }

@@ -1,5 +1,6 @@
 import { BlockList, isIPv4 } from 'node:net'
 import type { ForwardingConfig } from '../../config/types.ts'
+import { queryParamName } from '../../kit/query-param.ts'
 
 /** Connection-specific headers never forwarded in either direction (RFC 9110 §7.6.1). */
 export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'])
@@ -25,20 +26,7 @@ const MAY_NAME_METHOD = /method/i
  */
 export function withoutMethodOverride(query: string): string {
   if (!MAY_NAME_METHOD.test(query)) return query
-  const kept = query.split('&').filter((part) => !namesMethodOverride(part))
-  return kept.join('&')
-}
-
-function namesMethodOverride(part: string): boolean {
-  const eq = part.indexOf('=')
-  const raw = (eq === -1 ? part : part.slice(0, eq)).replaceAll('+', ' ')
-  let name = raw
-  try {
-    name = decodeURIComponent(raw)
-  } catch {
-    // Malformed escapes: compared as written.
-  }
-  return name.trim().toLowerCase() === '_method'
+  return query.split('&').filter((part) => queryParamName(part) !== '_method').join('&')
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/

@@ -3,6 +3,7 @@
 // way: a gateway and an upstream that picked different copies would check one key and act on
 // another.
 import type { RequestContext } from '../../kit/context.ts'
+import { queryParamName } from '../../kit/query-param.ts'
 import type { Refusals } from './refusals.ts'
 
 export interface KeySourceRules {
@@ -41,30 +42,18 @@ export function readApiKey(ctx: RequestContext, rules: KeySourceRules, refusals:
   return value
 }
 
-/** Names compared percent-decoded and in any case, exactly as the access log's redaction reads them. */
-function nameOf(part: string): string {
-  const eq = part.indexOf('=')
-  const name = eq === -1 ? part : part.slice(0, eq)
-  if (name.indexOf('%') === -1 && name.indexOf('+') === -1) return name.toLowerCase()
-  try {
-    return decodeURIComponent(name.replaceAll('+', ' ')).toLowerCase()
-  } catch {
-    return name.toLowerCase()
-  }
-}
-
 function countParam(query: string, param: string): number {
   // Cheap pre-check: a query that cannot name the parameter skips the split.
   if (query.indexOf('%') === -1 && !query.toLowerCase().includes(param)) return 0
   let count = 0
-  for (const part of query.split('&')) if (nameOf(part) === param) count++
+  for (const part of query.split('&')) if (queryParamName(part) === param) count++
   return count
 }
 
 /** The decoded value; undefined when it is not valid percent-encoding. */
 function paramValue(query: string, param: string): string | undefined {
   for (const part of query.split('&')) {
-    if (nameOf(part) !== param) continue
+    if (queryParamName(part) !== param) continue
     const eq = part.indexOf('=')
     if (eq === -1) return ''
     try {
@@ -80,6 +69,6 @@ function paramValue(query: string, param: string): string | undefined {
 export function withoutParam(pathWithQuery: string, param: string): string {
   const start = pathWithQuery.indexOf('?')
   if (start === -1) return pathWithQuery
-  const kept = pathWithQuery.slice(start + 1).split('&').filter((part) => nameOf(part) !== param)
+  const kept = pathWithQuery.slice(start + 1).split('&').filter((part) => queryParamName(part) !== param)
   return kept.length === 0 ? pathWithQuery.slice(0, start) : `${pathWithQuery.slice(0, start)}?${kept.join('&')}`
 }
