@@ -83,13 +83,13 @@ describe('sqlite store group commit', () => {
       setImmediate(() => resolve(writes))
     })
     await Promise.all(saved)
-    assert.deepEqual(store.writeBatchStats, { transactions: 1, writes: 2, retriedBatches: 0 })
+    assert.deepEqual(store.writeBatchStats, { transactions: 1, writes: 2, retriedBatches: 0, syncs: 1 })
   }))
 
   it(`commits at most ${MAX_WRITES_PER_TRANSACTION} writes per transaction`, () => withSqliteStore(async (store, path) => {
     const count = 2 * MAX_WRITES_PER_TRANSACTION + 88
     await Promise.all(jtis('many', count).map((jti) => store.saveAccessToken(accessToken(jti))))
-    assert.deepEqual(store.writeBatchStats, { transactions: 3, writes: count, retriedBatches: 0 })
+    assert.deepEqual(store.writeBatchStats, { transactions: 3, writes: count, retriedBatches: 0, syncs: 1 }, 'one sync makes the three transactions durable')
     assert.equal(committedCount(path, 'access_tokens'), count)
   }))
 
@@ -204,6 +204,23 @@ describe('sqlite store group commit', () => {
     assert.equal(committedCount(path, 'access_tokens'), 10)
     assert.equal(committedCount(path, 'refresh_tokens'), 1)
   })
+
+  it('settles a write only after the WAL sync that follows its commit, and serves other work meanwhile', () => withSqliteStore(async (store, path) => {
+    let settled = false
+    const saved = store.saveAccessToken(accessToken('durable')).then(() => { settled = true })
+    // This callback runs right after the group commit's (queued in the same turn, after it): the
+    // row is committed for every connection to see, the WAL sync is on the thread pool, and the
+    // caller is still waiting for it.
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(committedCount(path, 'access_tokens'), 1)
+    assert.equal(settled, false, 'not settled before the WAL is synced')
+    assert.equal(store.writeBatchStats.syncs, 0)
+    // A read of that record waits for the sync too: nothing reads what a crash could still undo.
+    const read = store.getAccessToken('durable').then((found) => ({ found, settledBefore: settled }))
+    await saved
+    assert.equal(store.writeBatchStats.syncs, 1)
+    assert.deepEqual(await read, { found: accessToken('durable'), settledBefore: true })
+  }))
 
   it('refuses writes and reads after close with the usual error', async () => {
     const store = await openSqliteStore(freshPath())

@@ -2,7 +2,7 @@
 // persistence is on) and, for grants that have one, a refresh token. Refresh tokens are 256-bit
 // random values stored only as their keyed digest; each belongs to a family, the chain of tokens
 // one grant produced, so that reuse or revocation can end the whole chain at once.
-import { randomId } from '../secrets/random-id.ts'
+import { timeOrderedId } from '../secrets/random-id.ts'
 import type { ClientRecord } from '../../store/ports.ts'
 import { generateSecret } from '../secrets/generate-secret.ts'
 import type { KeyManagerServices } from '../services.ts'
@@ -24,7 +24,7 @@ export async function issueTokens(services: KeyManagerServices, grant: TokenGran
   const writes: Array<Promise<unknown>> = []
   let familyId: string | null = null
   if (grant.refresh === 'new') {
-    familyId = randomId(16)
+    familyId = timeOrderedId()
     writes.push(store.createFamily({ familyId, clientId: client.clientId, subject, revokedAt: null }))
   } else if (grant.refresh !== null) {
     familyId = grant.refresh

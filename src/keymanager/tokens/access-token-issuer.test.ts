@@ -29,14 +29,16 @@ describe('AccessTokenIssuer', () => {
     assert.deepEqual(issued.record, { jti: issued.jti, clientId: 'app', subject: 'user-1', scopes: ['read', 'write'], familyId: 'fam-1', issuedAt: NOW, expiresAt: NOW + 300, revoked: false })
   })
 
-  it('jti is 128 random bits in base64url, unique per token', () => {
+  it('jti is a time prefix and 96 random bits, unique per token and sorted by issue time', () => {
     const seen = new Set<string>()
     for (let i = 0; i < 1000; i++) {
       const { jti } = issuer.issue({ clientId: 'app', subject: 'app', scopes: [], audience: 'orders', ttlSeconds: 60 })
-      assert.match(jti, /^[A-Za-z0-9_-]{22}$/)
+      assert.match(jti, /^[0-9a-z]{9}[A-Za-z0-9_-]{16}$/)
       seen.add(jti)
     }
     assert.equal(seen.size, 1000)
+    const prefixes = [...seen].map((jti) => jti.slice(0, 9))
+    assert.deepEqual([...prefixes].sort(), prefixes, 'the time prefixes never go backwards in issue order')
   })
 
   it('omits scope when none was granted and writes several audiences as an array', () => {

@@ -2,7 +2,7 @@
 // and scope (space-delimited). The token is self-contained; the returned record is what the token
 // store keeps when persistence is on (so the token can be revoked and introspected).
 import { rememberSelfSigned } from '../../jose/self-signed.ts'
-import { randomId } from '../secrets/random-id.ts'
+import { timeOrderedId } from '../secrets/random-id.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import type { LoadedKey } from '../keys/loaded-key.ts'
 import type { AccessTokenRecord } from '../../store/ports.ts'
@@ -80,7 +80,7 @@ export class AccessTokenIssuer {
     const key = this.#keys.signingKey()
     const issuedAt = Math.floor(this.#now())
     const expiresAt = issuedAt + ttlSeconds
-    const jti = randomId(16)
+    const jti = timeOrderedId()
     const claims: Record<string, unknown> = { iss: this.#issuer, sub: subject, aud, exp: expiresAt, iat: issuedAt, jti, client_id: clientId }
     // RFC 9068 §2.2.3: scope only when scopes were granted.
     if (scopes.length > 0) claims.scope = scopes.join(' ')

@@ -11,14 +11,18 @@ import { openDatabase } from './open-database.ts'
 import { checkLimit, decodeCursor, encodeCursor } from '../paging.ts'
 import * as rows from './rows.ts'
 import { prepareStatements, type Statements } from './statements.ts'
+import { WalSync } from './wal-sync.ts'
 import { WriteBatcher, type WriteBatchStats } from './write-batcher.ts'
 
 /** Opens the store at `path` (a file, created 0600 with its parent folders, or `:memory:`). */
 export async function openSqliteStore(path: string): Promise<SqliteStore> {
   const db = openDatabase(path)
+  let walSync: WalSync | null = null
   try {
-    return new SqliteStore(db, prepareStatements(db))
+    walSync = path === ':memory:' ? null : WalSync.open(path)
+    return new SqliteStore(db, prepareStatements(db), walSync)
   } catch (error) {
+    await walSync?.close()
     db.close()
     throw new GatehouseError('GH_ERR_INTERNAL', `store open failed for ${path}: ${describeFailure(error)}`, { cause: error })
   }
@@ -31,19 +35,23 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
  *
  * The writes every token request makes (access-token records, refresh tokens, families, the
  * used mark, remembered JWT ids) go through a WriteBatcher: those of one event-loop turn share
- * one transaction, and so one fsync, and each resolves only once committed. The other operations
- * on those tables run after the queued writes have committed, so they see them.
+ * one transaction, whose WAL is synced off the event loop (WalSync), and each resolves only once
+ * durable. The other operations on those records run after the pending writes have settled, so
+ * they see them.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   readonly #db: DatabaseSync
   readonly #batcher: WriteBatcher
+  readonly #walSync: WalSync | null
   #statements: Statements | null
+  #closing: Promise<void> | null = null
 
-  constructor(db: DatabaseSync, statements: Statements) {
+  constructor(db: DatabaseSync, statements: Statements, walSync: WalSync | null) {
     this.#db = db
     this.#statements = statements
-    this.#batcher = new WriteBatcher(db)
+    this.#walSync = walSync
+    this.#batcher = new WriteBatcher(db, walSync)
   }
 
   /** How the token writes were grouped into transactions (for tests and diagnosis). */
@@ -271,12 +279,17 @@ export class SqliteStore implements Store {
     })
   }
 
-  async close(): Promise<void> {
-    if (this.#statements === null) return
-    // Queued writes commit (and what waited for them runs) before the file closes: their callers
-    // are waiting for that commit.
-    this.#batcher.flush()
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    // Queued writes commit and become durable (and what waited for them runs) before the file
+    // closes: their callers are waiting for that.
+    await this.#batcher.settleAll()
     this.#statements = null
+    await this.#walSync?.close()
     this.#db.close()
   }
 
