@@ -62,12 +62,12 @@ export function passthroughGatehouseConfig(options: PassthroughGatehouseOptions)
 }
 
 /**
- * Writes `config` as gatehouse.yaml into `dir`, starts the gateway on `cpu` and resolves once
+ * Writes `config` as gatehouse.yaml (or `configName`) into `dir`, starts the gateway on `cpu` and resolves once
  * `port` accepts connections. Throws when bin/gatehouse.js is missing or the gateway exits early.
  */
-export async function startGatehouse(scope: RunScope, options: { dir: string; config: Record<string, unknown>; port: number; cpu?: number }): Promise<ManagedProcess> {
+export async function startGatehouse(scope: RunScope, options: { dir: string; config: Record<string, unknown>; port: number; cpu?: number; configName?: string }): Promise<ManagedProcess> {
   if (!existsSync(GATEHOUSE_BIN)) throw new Error('bin/gatehouse.js does not exist yet')
-  const configFile = join(options.dir, 'gatehouse.yaml')
+  const configFile = join(options.dir, options.configName ?? 'gatehouse.yaml')
   writeFileSync(configFile, stringify(options.config))
   // process.execPath: the same Node that runs the benchmark (the gateway needs Node 24 features).
   const gatehouse = scope.spawn('gatehouse', process.execPath, [GATEHOUSE_BIN, 'start', '--config', configFile], { cpu: options.cpu, cwd: options.dir })

@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { BenchUpstream } from '../../lib/bench-upstream.ts'
-import { baseGatehouseConfig, startBenchGateway } from '../../lib/gatehouse.ts'
+import { baseGatehouseConfig, startBenchGateway, startGatehouse } from '../../lib/gatehouse.ts'
 import { requestOnce } from '../../lib/http-request.ts'
+import { freePort } from '../../lib/ports.ts'
 import type { ManagedProcess, RunScope } from '../../lib/run-scope.ts'
 
 export const SCOPE = 'bench.read'
@@ -14,6 +15,10 @@ export const PREFIXES = { passthrough: '/passthrough', apiKey: '/api-key', oauth
 export interface SecurityGateway {
   origin: string
   process: ManagedProcess
+  /** The gateway's temp dir: its config, the key manager's store and the store's pepper. */
+  dir: string
+  /** The key manager section, which a second process sharing the store repeats. */
+  keyManager: Record<string, unknown>
   accessLogFile: string
   apiKey: string
   /** `Basic …` credentials of a client allowed the client_credentials grant and SCOPE. */
@@ -36,6 +41,19 @@ export interface SecurityConfigOptions {
 }
 
 /**
+ * The key manager section: the store in the gateway's dir, and the issuer fixed to the gateway's
+ * origin, so that a second process sharing the store issues tokens the gateway accepts.
+ */
+export function keyManagerSection(options: Pick<SecurityConfigOptions, 'port' | 'adminToken' | 'algorithm'>): Record<string, unknown> {
+  return {
+    issuer: `http://127.0.0.1:${options.port}`,
+    adminToken: options.adminToken,
+    store: { type: 'sqlite', path: 'keymanager.db' },
+    signing: { algorithm: options.algorithm },
+  }
+}
+
+/**
  * The config: the base (one worker, access log to a file, metrics on, one upstream) plus a
  * consumer with an API key, the key manager and the three routes.
  */
@@ -44,7 +62,7 @@ export function securityGatehouseConfig(options: SecurityConfigOptions): Record<
   return {
     ...baseGatehouseConfig(options),
     consumers: [{ id: 'bench-app', apiKeys: [{ key: options.apiKey, label: 'bench' }] }],
-    keyManager: { adminToken: options.adminToken, store: { type: 'sqlite', path: 'keymanager.db' }, signing: { algorithm: options.algorithm } },
+    keyManager: keyManagerSection(options),
     routes: [
       route('passthrough', PREFIXES.passthrough),
       route('api-key', PREFIXES.apiKey, { 'api-key': {} }),
@@ -57,7 +75,7 @@ export function securityGatehouseConfig(options: SecurityConfigOptions): Record<
 export async function startSecurityGateway(scope: RunScope, upstream: BenchUpstream, cpu: number | undefined, algorithm: SigningAlgorithm): Promise<SecurityGateway> {
   const apiKey = randomBytes(32).toString('base64url')
   const adminToken = randomBytes(24).toString('base64url')
-  const { origin, process: server, accessLogFile } = await startBenchGateway(scope, {
+  const { origin, process: server, accessLogFile, dir, port } = await startBenchGateway(scope, {
     dirPrefix: 'gatehouse-bench-security',
     cpu,
     config: (place) => securityGatehouseConfig({ ...place, upstreamUrl: upstream.origin, apiKey, adminToken, algorithm }),
@@ -73,6 +91,8 @@ export async function startSecurityGateway(scope: RunScope, upstream: BenchUpstr
   return {
     origin,
     process: server,
+    dir,
+    keyManager: keyManagerSection({ port, adminToken, algorithm }),
     accessLogFile,
     apiKey,
     clientAuthorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
@@ -80,8 +100,25 @@ export async function startSecurityGateway(scope: RunScope, upstream: BenchUpstr
   }
 }
 
+/**
+ * `count` tokens the gateway has never seen signed: from a second Gatehouse process sharing the
+ * gateway's store (its signing keys, the bench client, the pepper), as from another node of a
+ * cluster. Tokens from the gateway's own token endpoint would be ones it knows it signed, and it
+ * skips their signature check (src/jose/self-signed.ts); oauth-fresh measures that check.
+ */
+export async function fetchTokensFromAnotherProcess(scope: RunScope, gateway: SecurityGateway, count: number): Promise<string[]> {
+  const port = await freePort()
+  const config = { ...baseGatehouseConfig({ port, adminPort: await freePort() }), keyManager: gateway.keyManager, routes: [] }
+  const issuer = await startGatehouse(scope, { dir: gateway.dir, config, port, configName: 'token-issuer.yaml' })
+  try {
+    return await fetchTokens({ ...gateway, origin: `http://127.0.0.1:${port}` }, count)
+  } finally {
+    await issuer.stop()
+  }
+}
+
 /** `count` distinct access tokens from the gateway's token endpoint, `parallel` requests at a time over keep-alive connections. */
-export async function fetchTokens(gateway: SecurityGateway, count: number, parallel = 16): Promise<string[]> {
+export async function fetchTokens(gateway: Pick<SecurityGateway, 'origin' | 'tokenPath' | 'clientAuthorization'>, count: number, parallel = 16): Promise<string[]> {
   const tokens: string[] = []
   const agent = new http.Agent({ keepAlive: true, maxSockets: parallel })
   try {

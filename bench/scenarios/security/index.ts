@@ -10,7 +10,7 @@ import { runMeasuredRounds, type WrkTarget } from '../../lib/measured-rounds.ts'
 import { choiceFlag, choiceListFlag, numberFlag, OUTPUT_HELP, roundsHelp, TARGET_OPTIONS, targetsHelp } from '../../lib/options.ts'
 import type { RunScope } from '../../lib/run-scope.ts'
 import { coresText, defineScenario, skippedNotes, startUpstream, upstreamFlag, type Log, type ScenarioOutcome, type ScenarioRun } from '../../lib/scenario-run.ts'
-import { fetchTokens, PREFIXES, SIGNING_ALGORITHMS, startSecurityGateway, type SecurityGateway, type SigningAlgorithm } from './gateway.ts'
+import { fetchTokens, fetchTokensFromAnotherProcess, PREFIXES, SIGNING_ALGORITHMS, startSecurityGateway, type SecurityGateway, type SigningAlgorithm } from './gateway.ts'
 import { buildReport, formatReport, reportJson, SECURITY_TARGETS, type SecurityTargetName } from './report.ts'
 import { freshTokenScript, REUSE, reusedTokenScript } from './wrk-scripts.ts'
 
@@ -83,8 +83,8 @@ function rowStarters(scope: RunScope, upstream: BenchUpstream, gateway: Security
     async 'oauth-fresh'() {
       const tokensFile = join(dir, 'fresh-tokens.txt')
       const started = Date.now()
-      writeFileSync(tokensFile, (await fetchTokens(gateway, tokens)).join('\n') + '\n')
-      log(`oauth-fresh: fetched ${tokens} tokens in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+      writeFileSync(tokensFile, (await fetchTokensFromAnotherProcess(scope, gateway, tokens)).join('\n') + '\n')
+      log(`oauth-fresh: fetched ${tokens} tokens from a second process sharing the store in ${((Date.now() - started) / 1000).toFixed(1)} s`)
       const script = join(dir, 'oauth-fresh.lua')
       writeFileSync(script, freshTokenScript({ apiPath: apiPathOf(PREFIXES.oauth), tokensFile, stateFile: join(dir, 'oauth-fresh.position') }))
       return { name: 'oauth-fresh', url: urlOf(PREFIXES.oauth), process: gateway.process, wrk: { script } }

@@ -120,6 +120,6 @@ test('the gateway config: the base, a consumer with the API key, the key manager
   const config = securityGatehouseConfig(options)
   assert.deepEqual(Object.keys(config), ['workers', 'listeners', 'admin', 'observability', 'upstreams', 'consumers', 'keyManager', 'routes'])
   for (const [name, value] of Object.entries(baseGatehouseConfig(options))) assert.deepEqual(config[name], value)
-  assert.deepEqual(config.keyManager, { adminToken: 't', store: { type: 'sqlite', path: 'keymanager.db' }, signing: { algorithm: 'RS256' } })
+  assert.deepEqual(config.keyManager, { issuer: 'http://127.0.0.1:1', adminToken: 't', store: { type: 'sqlite', path: 'keymanager.db' }, signing: { algorithm: 'RS256' } })
   assert.deepEqual((config.routes as Array<{ paths: string[] }>).map((r) => r.paths[0]), [PREFIXES.passthrough, PREFIXES.apiKey, PREFIXES.oauth])
 })
