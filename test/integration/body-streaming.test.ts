@@ -45,15 +45,13 @@ after(async () => {
   await new Promise<void>((resolve) => upstream.close(() => resolve()))
 })
 
-test('a 100 MB chunked request body streams through with bounded memory', async () => {
-  assert.equal(typeof global.gc, 'function', 'the test command runs node with --expose-gc')
-  const baseline = liveRss()
-  const meter = peakRss()
-  const answer = await new Promise<string>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: gw.port, path: '/upload', method: 'POST', agent: false }, (res) => {
+/** Sends TOTAL bytes as a chunked POST to `port`; resolves with the byte count the upstream reports. */
+function upload(port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/upload', method: 'POST', agent: false }, (res) => {
       let text = ''
       res.on('data', (chunk) => (text += chunk))
-      res.on('end', () => resolve(text))
+      res.on('end', () => resolve(Number(text)))
     })
     req.on('error', reject)
     let sent = 0
@@ -66,24 +64,52 @@ test('a 100 MB chunked request body streams through with bounded memory', async 
     }
     pump()
   })
-  const growth = meter.stop() - baseline
-  assert.equal(Number(answer), TOTAL, 'upstream received every byte')
-  assert.ok(growth < 48 * MB, `RSS grew by ${(growth / MB).toFixed(1)} MB while 100 MB passed through`)
-})
+}
 
-test('a 100 MB response body streams back with bounded memory', async () => {
-  const baseline = liveRss()
-  const meter = peakRss()
-  const received = await new Promise<number>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: gw.port, path: '/download', agent: false }, (res) => {
+/** GETs TOTAL bytes from `port`; resolves with the byte count received. */
+function download(port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/download', agent: false }, (res) => {
       let count = 0
       res.on('data', (chunk: Buffer) => (count += chunk.length))
       res.on('end', () => resolve(count))
     }).on('error', reject)
   })
-  const growth = meter.stop() - baseline
-  assert.equal(received, TOTAL)
-  assert.ok(growth < 48 * MB, `RSS grew by ${(growth / MB).toFixed(1)} MB while 100 MB passed through`)
+}
+
+/** Peak growth of live RSS while `transfer` runs, and what it resolved with. */
+async function measured(transfer: () => Promise<number>): Promise<{ growth: number; bytes: number }> {
+  const baseline = liveRss()
+  const meter = peakRss()
+  const bytes = await transfer()
+  return { growth: meter.stop() - baseline, bytes }
+}
+
+// The client, the gateway and the upstream share this process, and node's own socket reads leave
+// buffers that the allocator and V8 return lazily: the same 100 MB sent straight to the upstream
+// already grows RSS by 20-35 MB on a fast machine. So the bound is on what the gateway adds to
+// that: a gateway holding the body would add its full 100 MB.
+const GATEWAY_BOUND = 48 * MB
+
+test('a 100 MB chunked request body streams through with bounded memory', async () => {
+  assert.equal(typeof global.gc, 'function', 'the test command runs node with --expose-gc')
+  const upstreamPort = (upstream.address() as AddressInfo).port
+  const direct = await measured(() => upload(upstreamPort))
+  const through = await measured(() => upload(gw.port))
+  assert.equal(direct.bytes, TOTAL)
+  assert.equal(through.bytes, TOTAL, 'upstream received every byte')
+  const added = through.growth - direct.growth
+  assert.ok(added < GATEWAY_BOUND, `RSS grew by ${(through.growth / MB).toFixed(1)} MB through the gateway, ${(added / MB).toFixed(1)} MB more than direct`)
+})
+
+test('a 100 MB response body streams back with bounded memory', async () => {
+  const upstreamPort = (upstream.address() as AddressInfo).port
+  const direct = await measured(() => download(upstreamPort))
+  const through = await measured(() => download(gw.port))
+  assert.equal(direct.bytes, TOTAL)
+  assert.equal(through.bytes, TOTAL)
+  const added = through.growth - direct.growth
+  assert.ok(added < GATEWAY_BOUND, `RSS grew by ${(through.growth / MB).toFixed(1)} MB through the gateway, ${(added / MB).toFixed(1)} MB more than direct`)
 })
 
 test('a streamed body crossing the limit gets 413 and the upstream request is aborted', async () => {

@@ -25,6 +25,15 @@ describe('two key managers sharing a store', () => {
     const before = (await first.post('token', { grant_type: 'client_credentials' }, client)).json.access_token as string
     const rotated = await runCli(['keys', 'rotate', '--now', '--config', first.configFile])
     assert.equal(rotated.code, 0, rotated.stderr)
+    // Key times are whole seconds: a key rotated in the second the first key activated signs from
+    // the next second, so that the two are never ordered by chance. The CLI says when.
+    const signsAt = /signs at (\S+)/.exec(rotated.stdout)?.[1]
+    assert.ok(signsAt !== undefined || /signs now/.test(rotated.stdout), rotated.stdout)
+    if (signsAt !== undefined) {
+      const wait = Date.parse(signsAt) - Date.now()
+      assert.ok(wait <= 1000, `--now activates within a second: ${rotated.stdout}`)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait) + 20))
+    }
     second = await startAuthServer({ storePath: (first.config.store as { path: string }).path, settings: [SHARED_ISSUER] })
     const token = await second.post('token', { grant_type: 'client_credentials' }, client)
     assert.equal(token.status, 200, token.text)

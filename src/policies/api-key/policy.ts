@@ -39,9 +39,8 @@ function sameSpelling(field: string, wanted: string): boolean {
   return true
 }
 
-/** Removes every field spelled like `name` (any case, `_` for `-`). */
-function removeAllSpellings(headers: HeaderList, name: string): void {
-  const wanted = spelling(name)
+/** Removes every field spelled like `wanted` (given as `spelling()` returns it: any case, `_` for `-`). */
+function removeAllSpellings(headers: HeaderList, wanted: string): void {
   const flat = headers.flat
   let write = 0
   for (let read = 0; read < flat.length; read += 2) {
@@ -66,7 +65,9 @@ export const apiKeyPolicy: PolicyDefinition<ApiKeySettings> = {
     if (consumers === undefined) throw new GatehouseError('GH_ERR_CONFIG_INVALID', 'api-key: no consumer directory is available to check keys against')
     const rules: KeySourceRules = { header: settings.header.toLowerCase(), queryParam: settings.queryParam }
     const refusals = buildRefusals(settings.header, settings.queryParam)
-    const { hideCredentials, header, identityHeader } = settings
+    const { hideCredentials, identityHeader } = settings
+    const keyHeaderSpelling = spelling(settings.header)
+    const identityHeaderSpelling = spelling(identityHeader)
 
     return {
       // Synchronous: the directory is in memory, so a request never waits on the store.
@@ -77,9 +78,9 @@ export const apiKeyPolicy: PolicyDefinition<ApiKeySettings> = {
         if (consumer.status !== 'active') throw refusals.suspended
         ctx.identity = ctx.identity === undefined ? { consumerId: consumer.consumerId } : { ...ctx.identity, consumerId: consumer.consumerId }
         const upstream = ctx.upstream.headers
-        if (hideCredentials) removeAllSpellings(upstream, header)
+        if (hideCredentials) removeAllSpellings(upstream, keyHeaderSpelling)
         // Whatever the client sent as its own identity never reaches the upstream (SMUG-13).
-        removeAllSpellings(upstream, identityHeader)
+        removeAllSpellings(upstream, identityHeaderSpelling)
         upstream.add(identityHeader, consumer.consumerId)
       },
     }

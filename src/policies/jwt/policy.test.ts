@@ -221,6 +221,16 @@ describe('jwt authenticate', () => {
     refusal(() => strict(request(token)), 'GH_ERR_AUTH_TOKEN_INVALID', invalid('token expired (exp)'))
   })
 
+  it('JWT-14: a verified, cached token with anything added or changed is checked afresh and refused', () => {
+    const token = accessToken(k1)
+    authenticate(request(token))
+    const malformed = invalid('credentials are not in the form Bearer <token>')
+    for (const changed of [`${token},x`, `${token} junk`, ` ${token}`, `${token}\u00e9`]) {
+      refusal(() => authenticate(request(changed)), 'GH_ERR_AUTH_TOKEN_INVALID', malformed)
+    }
+    assert.equal(authenticate(request(token)), undefined, 'the token itself still passes')
+  })
+
   it('missing token → 401 challenge without an error code', () => {
     refusal(() => authenticate(request(undefined)), 'GH_ERR_AUTH_TOKEN_MISSING', 'Bearer realm="gatehouse"')
   })

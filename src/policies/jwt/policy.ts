@@ -3,7 +3,7 @@ import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { JwtError } from '../../jose/jwt-error.ts'
 import type { RequestContext } from '../../kit/context.ts'
 import type { PolicyDefinition } from '../../kit/policy.ts'
-import { readToken, type TokenSourceRules } from './bearer.ts'
+import { readUncheckedToken, requireTokenSyntax, type TokenSourceRules } from './bearer.ts'
 import { Challenges } from './challenges.ts'
 import { Introspector } from './introspection.ts'
 import { compileIssuers, unverifiedIssuer, type CompiledIssuer } from './issuers.ts'
@@ -133,9 +133,13 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
 
     return {
       authenticate: function authenticateJwt(ctx: RequestContext): Promise<void> | undefined {
-        const token = readToken(ctx, rules, challenges)
+        // Checked for RFC 6750 syntax only when not found among verified tokens (all of which passed it).
+        const token = readUncheckedToken(ctx, rules, challenges)
         const nowMs = Date.now()
-        if (introspector !== null && (introspectAll || !isCompactJws(token))) return introspect(ctx, token, nowMs)
+        if (introspector !== null && (introspectAll || !isCompactJws(token))) {
+          requireTokenSyntax(token, challenges)
+          return introspect(ctx, token, nowMs)
+        }
         // Refreshes run in the background; checking here keeps them going on cache hits too, so
         // a key removed from the JWKS stops being accepted within refreshSeconds.
         for (let i = 0; i < issuers.length; i++) issuers[i].keys.refreshIfDue(nowMs)
@@ -151,6 +155,7 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
             cache.delete(digest)
           }
         }
+        requireTokenSyntax(token, challenges)
         return verify(ctx, token, digest, nowMs, true)
       },
       authorize: scopeRules === undefined ? undefined : function requireScopes(ctx: RequestContext): void {
