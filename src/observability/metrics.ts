@@ -21,9 +21,9 @@ export interface GatewayMetricsOptions {
   defaultMetrics?: boolean
 }
 
-// Status codes are three digits; one slot per code keeps counting to an indexed increment.
-// Anything else (which a conforming peer never sends) is counted under status "0".
-const STATUS_SLOTS = 1000
+// RFC 9110 §15: status codes run from 100 to 599; one slot per code keeps counting to an indexed
+// increment. Anything else (which a conforming peer never sends) is counted under status "0".
+const STATUS_SLOTS = 600
 
 class RouteSeries {
   readonly name: string
@@ -47,8 +47,12 @@ export class GatewayMetrics {
   readonly registry = new Registry()
   readonly #buckets: readonly number[]
   readonly #seriesByName = new Map<string, RouteSeries>()
-  #seriesByIndex: RouteSeries[] = []
-  #current = new Set<RouteSeries>()
+  /** Route names by route index; a route's series is made when its first request ends. */
+  #namesByIndex: readonly string[] = []
+  #seriesByIndex: (RouteSeries | undefined)[] = []
+  #currentNames = new Set<string>()
+  /** Stands for every configured route that has not had a request yet: all zero. */
+  readonly #idle: RouteSeries
   readonly #unmatched: RouteSeries
   #activeConnections = 0
   readonly #reloads = { success: 0, failure: 0 }
@@ -57,20 +61,28 @@ export class GatewayMetrics {
   constructor(options: GatewayMetricsOptions = {}) {
     this.#buckets = options.buckets ?? LATENCY_BUCKETS
     this.#unmatched = this.#series(UNMATCHED_ROUTE_LABEL)
+    this.#idle = new RouteSeries('', this.#buckets)
     this.#register()
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry })
   }
 
-  /** Route names by route index, as the router numbers them; call at load and after each reload. */
+  /**
+   * Route names by route index, as the router numbers them; call at load and after each reload.
+   * Series are made on a route's first request (a reload keeps those of routes it keeps): a
+   * config of 10,000 routes would otherwise allocate tens of megabytes of counters at load.
+   */
   setRoutes(names: readonly string[]): void {
-    this.#seriesByIndex = names.map((name) => this.#series(name))
-    this.#current = new Set(this.#seriesByIndex)
+    this.#namesByIndex = names
+    this.#seriesByIndex = names.map((name) => this.#seriesByName.get(name))
+    this.#currentNames = new Set(names)
   }
 
-  /** Called once per finished request; plain arithmetic only. */
+  /** Called once per finished request; plain arithmetic only (after a route's first request). */
   recordRequest(routeIndex: number, status: number, totalSeconds: number, upstreamSeconds: number | undefined): void {
     const byIndex = this.#seriesByIndex
-    const series = routeIndex >= 0 && routeIndex < byIndex.length ? byIndex[routeIndex] : this.#unmatched
+    const series = routeIndex >= 0 && routeIndex < byIndex.length
+      ? byIndex[routeIndex] ?? (byIndex[routeIndex] = this.#series(this.#namesByIndex[routeIndex]))
+      : this.#unmatched
     series.statusCounts[status >= 100 && status < STATUS_SLOTS ? status : 0]++
     series.total.observe(totalSeconds)
     if (upstreamSeconds !== undefined) series.upstream.observe(upstreamSeconds)
@@ -180,8 +192,12 @@ export class GatewayMetrics {
         for (const series of this.#seriesByName.values()) {
           const histogram = pick(series)
           // Configured routes always have their series; unmatched and removed routes once they saw traffic.
-          if (histogram.count === 0 && !this.#current.has(series)) continue
+          if (histogram.count === 0 && !this.#currentNames.has(series.name)) continue
           histogram.collect(name, { route: series.name }, samples)
+        }
+        const idle = pick(this.#idle)
+        for (const routeName of this.#currentNames) {
+          if (!this.#seriesByName.has(routeName)) idle.collect(name, { route: routeName }, samples)
         }
         return samples
       },
