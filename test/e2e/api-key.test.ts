@@ -1,12 +1,13 @@
 // The api-key policy through a running gateway and a real upstream: keys from the config file and
 // keys made with `gatehouse consumers` (a separate process writing the same SQLite store). Every
 // refusal reaches nothing upstream, and the key shows up nowhere it should not.
-import { test, after, before, describe } from 'node:test'
+import { test, after, before, describe, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs/promises'
 import http from 'node:http'
 import path from 'node:path'
 import { redactConfig } from '../../src/config/redact.ts'
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts'
 import { generateSecret } from '../../src/keymanager/secrets/generate-secret.ts'
 import { runCli } from '../helpers/cli.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
@@ -56,7 +57,9 @@ routes:
     paths: [/invoices]
     upstream: app
     policies:
-      api-key: { queryParam: api_key }
+      # KEY-02 and the store-load check send thousands of wrong keys from one address: the failure
+      # limit (KEY-05, tested on its own gateway below) is set high enough for them to reach the lookup.
+      api-key: { queryParam: api_key, failureLimit: { maxFailures: 100000 } }
   - name: reports
     paths: [/reports]
     upstream: app
@@ -251,6 +254,139 @@ describe('keys managed with `gatehouse consumers` reach the running gateway', ()
     assert.equal(unknown.stdout, '', 'no key printed')
     const usage = await runCli(['consumers', 'revoke-key', 'partner', '--config', gw.configFile])
     assert.equal(usage.code, 2)
+  })
+})
+
+describe('KEY-05: a flood of invalid keys does not reach the store', () => {
+  test('KEY-05: 2 000 random invalid keys are answered from memory: store calls stay at the background refresh rate (measured)', async (t: TestContext) => {
+    // A consumer in the SQLite store, so the keys are looked up in a directory that follows it.
+    await cli('create', 'ledger')
+    const made = JSON.parse(await cli('add-key', 'ledger', '--json')) as { key: string }
+    await within(REFRESH_SECONDS * 1000 + SLACK_MS, async () => (await get('/invoices', { 'x-api-key': made.key })).status === 200)
+
+    // Every store method counted, on every SQLite store of this process (the directory's and the
+    // key manager's): the calls pass through to the real store unchanged.
+    const calls = new Map<string, number>()
+    const originals = new Map<string, (...args: unknown[]) => unknown>()
+    for (const name of Object.getOwnPropertyNames(SqliteStore.prototype)) {
+      const method = Object.getOwnPropertyDescriptor(SqliteStore.prototype, name)?.value as unknown
+      if (name === 'constructor' || typeof method !== 'function') continue
+      const original = method as (...args: unknown[]) => unknown
+      originals.set(name, original)
+      Object.defineProperty(SqliteStore.prototype, name, {
+        configurable: true, writable: true,
+        value: function counted(this: unknown, ...args: unknown[]) {
+          calls.set(name, (calls.get(name) ?? 0) + 1)
+          return original.apply(this, args)
+        },
+      })
+    }
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 })
+    const started = Date.now()
+    let floodSeconds = 0
+    try {
+      const statuses = new Map<number, number>()
+      let next = 0
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (next < 2000) {
+          next++
+          const answer = await get('/invoices', { 'x-api-key': generateSecret() }, agent)
+          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
+        }
+      }))
+      floodSeconds = (Date.now() - started) / 1000
+      assert.deepEqual([...statuses], [[401, 2000]], 'every random key refused as invalid, none throttled')
+      // The counting does see the directory's store: its next poll shows up.
+      await within(REFRESH_SECONDS * 1000 + SLACK_MS, async () => (calls.get('consumerRevision') ?? 0) > 0)
+    } finally {
+      for (const [name, original] of originals) Object.defineProperty(SqliteStore.prototype, name, { configurable: true, writable: true, value: original })
+      agent.destroy()
+    }
+    const elapsedSeconds = (Date.now() - started) / 1000
+    const total = [...calls.values()].reduce((sum, count) => sum + count, 0)
+    t.diagnostic(`2000 invalid keys in ${floodSeconds.toFixed(2)} s; ${total} store calls in ${elapsedSeconds.toFixed(2)} s (until the next poll): ${JSON.stringify(Object.fromEntries(calls))}`)
+    // A poll reads the revision (and the snapshot only when it moved, which nothing does here);
+    // a few more for key-manager maintenance that may fall in the same time.
+    const polls = Math.floor(elapsedSeconds / REFRESH_SECONDS) + 1
+    assert.ok(total <= 2 * polls + 4, `${total} store calls in ${elapsedSeconds.toFixed(2)} s: more than the refresh explains`)
+    assert.equal(calls.get('getApiKey') ?? 0, 0, 'no per-key store lookup')
+    assert.equal((await get('/invoices', { 'x-api-key': made.key })).status, 200, 'the stored key still works')
+  })
+})
+
+describe('KEY-05: failure limit per client address (defaults)', () => {
+  let limited: TestGateway
+  before(async () => {
+    // The test client is 127.0.0.1; as a trusted proxy its X-Forwarded-For names the client, so
+    // one test process can speak as many addresses.
+    limited = await startGateway(`
+forwarding: { trustedProxies: [127.0.0.1] }
+consumers:
+  - id: billing
+    apiKeys: [{ key: "\${env:GH_E2E_BILLING_KEY}" }]
+upstreams: { app: { targets: ['${upstream.url}'] } }
+routes:
+  - { name: orders, paths: [/orders], upstream: app, policies: { api-key: {} } }
+  - { name: refunds, paths: [/refunds], upstream: app, policies: { api-key: {} } }
+  - { name: quick, paths: [/quick], upstream: app, policies: { api-key: { failureLimit: { maxFailures: 3, windowSeconds: 2 } } } }
+`)
+  })
+  after(async () => {
+    await limited?.stop()
+  })
+
+  const from = (clientIp: string, target: string, key: string, agent?: http.Agent): Promise<HttpAnswer> =>
+    httpRequest(`${limited.url}${target}`, { headers: { 'x-forwarded-for': clientIp, 'x-api-key': key }, agent })
+
+  test('KEY-05: 2 000 random invalid keys from one address: 401 for the first 100, then 429 GH_ERR_AUTH_TOO_MANY_FAILURES with Retry-After, valid key or not', async () => {
+    const attacker = '203.0.113.7'
+    const seen = upstream.seen.length
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 })
+    const statuses = new Map<number, number>()
+    let throttled: HttpAnswer | undefined
+    let next = 0
+    try {
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (next < 2000) {
+          next++
+          const answer = await from(attacker, '/orders', generateSecret(), agent)
+          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
+          if (answer.status === 429) throttled = answer
+        }
+      }))
+    } finally {
+      agent.destroy()
+    }
+    assert.deepEqual(Object.fromEntries(statuses), { 401: 100, 429: 1900 })
+    assert.ok(throttled !== undefined)
+    assert.equal(problemCode(throttled), 'GH_ERR_AUTH_TOO_MANY_FAILURES')
+    assert.match(String(throttled.headers['content-type']), /^application\/problem\+json/)
+    assert.equal(JSON.parse(throttled.body).status, 429)
+    const retryAfter = Number(throttled.headers['retry-after'])
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${throttled.headers['retry-after']}`)
+    assert.equal(upstream.seen.length, seen, 'nothing reached the upstream')
+
+    const validFromAttacker = await from(attacker, '/orders', BILLING_KEY)
+    assert.equal(validFromAttacker.status, 429, 'a valid key from the throttled address is refused too')
+    assert.ok(!validFromAttacker.body.includes(BILLING_KEY))
+    assert.equal((await from(attacker, '/refunds', BILLING_KEY)).status, 429, 'on every route with the same limit')
+    assert.equal(upstream.seen.length, seen)
+
+    const neighbour = await from('203.0.113.8', '/orders', BILLING_KEY)
+    assert.equal(neighbour.status, 200, 'another address is unaffected')
+    assert.equal(upstream.seen.at(-1)?.headers['x-consumer-id'], 'billing')
+    assert.equal((await from('203.0.113.8', '/orders', generateSecret())).status, 401)
+  })
+
+  test('KEY-05: once the window ends the address gets through again with a valid key', async () => {
+    const source = '198.51.100.20'
+    for (let i = 0; i < 3; i++) assert.equal((await from(source, '/quick', generateSecret())).status, 401)
+    const throttled = await from(source, '/quick', BILLING_KEY)
+    assert.equal(throttled.status, 429)
+    const retryAfter = Number(throttled.headers['retry-after'])
+    assert.ok(retryAfter >= 1 && retryAfter <= 2, `Retry-After: ${throttled.headers['retry-after']}`)
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 50))
+    assert.equal((await from(source, '/quick', BILLING_KEY)).status, 200)
   })
 })
 

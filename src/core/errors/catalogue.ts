@@ -27,6 +27,7 @@ export const CATALOGUE = {
   GH_ERR_AUTH_KEY_MISSING: { status: 401, title: 'API key required' },
   GH_ERR_AUTH_KEY_INVALID: { status: 401, title: 'API key is not valid' },
   GH_ERR_AUTH_CONSUMER_SUSPENDED: { status: 403, title: 'Consumer is suspended' },
+  GH_ERR_AUTH_TOO_MANY_FAILURES: { status: 429, title: 'Too many failed API key checks from this client address' },
   // Spec-driven APIs (openapi): request checked against its operation, answers from examples.
   GH_ERR_REQUEST_INVALID: { status: 400, title: 'Request does not match the API description' },
   GH_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Request content type not accepted by the operation' },

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { after, afterEach, before, beforeEach, describe, it, mock } from 'node:test'
 import { ConsumerIndex } from '../../consumers/directory.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { generateSecret } from '../../keymanager/secrets/generate-secret.ts'
 import { SecretHasher } from '../../keymanager/secrets/secret-hasher.ts'
+import type { ConsumerDirectory } from '../../kit/consumers.ts'
 import type { RequestContext } from '../../kit/context.ts'
 import { SENSITIVE_QUERY_PARAMS } from '../../observability/redact-query.ts'
 import { MemoryStore } from '../../store/memory/memory-store.ts'
@@ -40,8 +41,8 @@ after(async () => {
 
 type Outcome = { ok: true; ctx: RequestContext } | { ok: false; error: GatehouseError; ctx: RequestContext }
 
-function policy(raw: unknown = {}): (init: TestContextInit) => Outcome {
-  const authenticate = apiKeyPolicy.create(loadSettings(apiKeyPolicy, raw), { configDir: '.', routeName: 'test', consumers: directory }).authenticate
+function policy(raw: unknown = {}, consumers: ConsumerDirectory = directory, log?: (event: string, fields: object) => void): (init: TestContextInit) => Outcome {
+  const authenticate = apiKeyPolicy.create(loadSettings(apiKeyPolicy, raw), { configDir: '.', routeName: 'test', consumers, log }).authenticate
   assert.ok(authenticate)
   return (init) => {
     const ctx = makeTestContext(init)
@@ -71,7 +72,10 @@ function admitted(outcome: Outcome): RequestContext {
 
 describe('api-key settings', () => {
   it('fills the defaults', () => {
-    assert.deepEqual(loadSettings(apiKeyPolicy, {}), { header: 'X-API-Key', hideCredentials: true, identityHeader: 'X-Consumer-Id' })
+    assert.deepEqual(loadSettings(apiKeyPolicy, {}), {
+      header: 'X-API-Key', hideCredentials: true, identityHeader: 'X-Consumer-Id', failureLimit: { maxFailures: 100, windowSeconds: 60 },
+    })
+    assert.deepEqual(loadSettings(apiKeyPolicy, { failureLimit: { maxFailures: 5 } }).failureLimit, { maxFailures: 5, windowSeconds: 60 })
   })
 
   it('accepts only query parameter names the access log redacts', () => {
@@ -87,6 +91,13 @@ describe('api-key settings', () => {
     assert.deepEqual(settingsProblems(apiKeyPolicy, { identityHeader: 'Content-Length' }), ['identityHeader: Content-Length is a header the gateway manages itself; choose another name'])
     assert.deepEqual(settingsProblems(apiKeyPolicy, { header: 'Host' }), ['header: Host is a header the gateway manages itself; choose another name'])
     assert.equal(settingsProblems(apiKeyPolicy, { header: 'X API Key' }).length, 1)
+  })
+
+  it('KEY-05: refuses a failure limit out of range', () => {
+    for (const failureLimit of [{ maxFailures: -1 }, { maxFailures: 1.5 }, { windowSeconds: 0 }, { windowSeconds: 3601 }, { maxFailures: 10, per: 'minute' }, false]) {
+      assert.equal(settingsProblems(apiKeyPolicy, { failureLimit }).length, 1, JSON.stringify(failureLimit))
+    }
+    assert.deepEqual(settingsProblems(apiKeyPolicy, { failureLimit: { maxFailures: 0 } }), [])
   })
 
   it('refuses to compile without a consumer directory', () => {
@@ -208,5 +219,114 @@ describe('api-key in the query string', () => {
   it('still reads the header, and leaves other parameters that merely contain the name alone', () => {
     const ctx = admitted(check({ path: '/x', query: 'monkey=1&api_keys=2', headers: { 'x-api-key': FILE_KEY } }))
     assert.equal(ctx.upstream.path, '/x?monkey=1&api_keys=2')
+  })
+})
+
+describe('api-key failure limit per client address (KEY-05)', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 }))
+  afterEach(() => mock.timers.reset())
+
+  /** The shared directory, counting the lookups the policy makes. A new one also means new failure counts. */
+  function countingDirectory(): ConsumerDirectory & { lookups: number } {
+    const counted = {
+      lookups: 0,
+      findByApiKey(key: string) {
+        counted.lookups++
+        return directory.findByApiKey(key)
+      },
+      findByClientId: (clientId: string) => directory.findByClientId(clientId),
+    }
+    return counted
+  }
+
+  const withKey = (clientIp: string, key: string): TestContextInit => ({ clientIp, headers: { 'x-api-key': key } })
+
+  function tooMany(outcome: Outcome, retryAfter: number): void {
+    const error = refused(outcome, 'GH_ERR_AUTH_TOO_MANY_FAILURES', 429)
+    assert.deepEqual(error.headers, { 'retry-after': String(retryAfter) })
+  }
+
+  it('KEY-05: past maxFailures refusals, the address gets 429 with Retry-After before any key lookup; other addresses are unaffected', () => {
+    const consumers = countingDirectory()
+    const check = policy({ failureLimit: { maxFailures: 5, windowSeconds: 60 } }, consumers)
+    const attacker = '203.0.113.7'
+    for (let i = 0; i < 5; i++) refused(check(withKey(attacker, generateSecret())), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    assert.equal(consumers.lookups, 5)
+    mock.timers.tick(20_000)
+    for (let i = 0; i < 1000; i++) tooMany(check(withKey(attacker, generateSecret())), 40)
+    assert.equal(consumers.lookups, 5, 'no key from the throttled address was looked up')
+    const other = admitted(check(withKey('203.0.113.8', FILE_KEY)))
+    assert.equal(other.identity?.consumerId, 'billing')
+    refused(check(withKey('203.0.113.8', generateSecret())), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    admitted(check(withKey('2001:db8::8', STORE_KEY)))
+  })
+
+  it('KEY-05: a valid key from the throttled address is refused until the window ends, then admitted', () => {
+    const check = policy({ failureLimit: { maxFailures: 3, windowSeconds: 30 } }, countingDirectory())
+    const source = '198.51.100.23'
+    for (let i = 0; i < 3; i++) refused(check(withKey(source, generateSecret())), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    tooMany(check(withKey(source, FILE_KEY)), 30)
+    mock.timers.tick(29_500)
+    tooMany(check(withKey(source, FILE_KEY)), 1)
+    mock.timers.tick(500)
+    assert.equal(admitted(check(withKey(source, FILE_KEY))).identity?.consumerId, 'billing')
+    // A new window: the address has its full allowance again.
+    for (let i = 0; i < 3; i++) refused(check(withKey(source, generateSecret())), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    tooMany(check(withKey(source, FILE_KEY)), 30)
+  })
+
+  it('KEY-05: a missing, unknown, suspended or repeated key counts; a valid key in between does not reset the count', () => {
+    const check = policy({ queryParam: 'api_key', failureLimit: { maxFailures: 5, windowSeconds: 60 } }, countingDirectory())
+    const source = '2001:db8::7'
+    refused(check({ clientIp: source }), 'GH_ERR_AUTH_KEY_MISSING', 401)
+    admitted(check(withKey(source, FILE_KEY)))
+    refused(check(withKey(source, generateSecret())), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    refused(check(withKey(source, SUSPENDED_KEY)), 'GH_ERR_AUTH_CONSUMER_SUSPENDED', 403)
+    admitted(check(withKey(source, STORE_KEY)))
+    refused(check({ clientIp: source, headers: { 'x-api-key': [FILE_KEY, FILE_KEY] } }), 'GH_ERR_AUTH_BAD_REQUEST', 400)
+    refused(check({ clientIp: source, query: 'api_key=%E0%A4%A' }), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    tooMany(check(withKey(source, FILE_KEY)), 60)
+  })
+
+  it('KEY-05: maxFailures 0 turns the limit off', () => {
+    const consumers = countingDirectory()
+    const check = policy({ failureLimit: { maxFailures: 0 } }, consumers)
+    for (let i = 0; i < 1000; i++) refused(check(withKey('203.0.113.50', `wrong-key-${i}`)), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    assert.equal(consumers.lookups, 1000)
+    admitted(check(withKey('203.0.113.50', FILE_KEY)))
+  })
+
+  it('KEY-05: routes with the same limit share one count per address; a route with another limit counts on its own', () => {
+    const consumers = countingDirectory()
+    const invoices = policy({ failureLimit: { maxFailures: 4 } }, consumers)
+    const reports = policy({ header: 'Api-Token', failureLimit: { maxFailures: 4 } }, consumers)
+    const strict = policy({ failureLimit: { maxFailures: 2 } }, consumers)
+    const source = '192.0.2.44'
+    for (let i = 0; i < 2; i++) refused(invoices(withKey(source, generateSecret())), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    for (let i = 0; i < 2; i++) refused(reports({ clientIp: source, headers: { 'api-token': generateSecret() } }), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    tooMany(invoices(withKey(source, FILE_KEY)), 60)
+    tooMany(reports({ clientIp: source, headers: { 'api-token': FILE_KEY } }), 60)
+    admitted(strict(withKey(source, FILE_KEY)))
+    for (let i = 0; i < 2; i++) refused(strict(withKey(source, generateSecret())), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    tooMany(strict(withKey(source, FILE_KEY)), 60)
+    // Another loaded config (another directory) starts its own counts.
+    admitted(policy({ failureLimit: { maxFailures: 4 } }, countingDirectory())(withKey(source, FILE_KEY)))
+  })
+
+  it('KEY-05: logs once when an address uses up its window, without the key', () => {
+    const events: { event: string; fields: object }[] = []
+    const check = policy({ failureLimit: { maxFailures: 2, windowSeconds: 45 } }, countingDirectory(), (event, fields) => events.push({ event, fields }))
+    const key = generateSecret()
+    for (let i = 0; i < 10; i++) check(withKey('203.0.113.99', key))
+    assert.deepEqual(events, [{ event: 'api-key.failure_limit_reached', fields: { route: 'test', clientIp: '203.0.113.99', windowSeconds: 45 } }])
+  })
+
+  it('KEY-05: a flood of failures from ever new addresses keeps a bounded number of them (the oldest are forgotten)', () => {
+    const check = policy({ failureLimit: { maxFailures: 1, windowSeconds: 60 } }, countingDirectory())
+    refused(check(withKey('192.0.2.1', 'not-a-key')), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    tooMany(check(withKey('192.0.2.1', FILE_KEY)), 60)
+    for (let i = 0; i < 10_000; i++) refused(check(withKey(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, 'not-a-key')), 'GH_ERR_AUTH_KEY_INVALID', 401)
+    admitted(check(withKey('192.0.2.1', FILE_KEY)))
+    tooMany(check(withKey('10.0.39.15', FILE_KEY)), 60)
   })
 })

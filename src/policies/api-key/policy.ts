@@ -1,5 +1,7 @@
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+import type { ConsumerDirectory, KnownConsumer } from '../../kit/consumers.ts'
 import type { RequestContext } from '../../kit/context.ts'
+import { FailureThrottle, type FailureLimit } from '../../kit/failure-throttle.ts'
 import type { HeaderList } from '../../kit/header-list.ts'
 import type { PolicyDefinition } from '../../kit/policy.ts'
 import { readApiKey, type KeySourceRules } from './key-source.ts'
@@ -53,6 +55,29 @@ function removeAllSpellings(headers: HeaderList, wanted: string): void {
   flat.length = write
 }
 
+/**
+ * The failure count of a loaded config's api-key routes with the same limit: a source refused on
+ * one of them is refused on all, so spreading guesses over routes gains nothing. Keyed by the
+ * consumer directory, which belongs to one loaded config; a reload starts new counts.
+ */
+const sharedThrottles = new WeakMap<ConsumerDirectory, Map<string, FailureThrottle>>()
+
+function failureThrottle(consumers: ConsumerDirectory, limit: FailureLimit): FailureThrottle | undefined {
+  if (limit.maxFailures === 0) return undefined
+  let byLimit = sharedThrottles.get(consumers)
+  if (byLimit === undefined) {
+    byLimit = new Map()
+    sharedThrottles.set(consumers, byLimit)
+  }
+  const name = `${limit.maxFailures}/${limit.windowSeconds}`
+  let throttle = byLimit.get(name)
+  if (throttle === undefined) {
+    throttle = new FailureThrottle(limit)
+    byLimit.set(name, throttle)
+  }
+  return throttle
+}
+
 export const apiKeyPolicy: PolicyDefinition<ApiKeySettings> = {
   name: 'api-key',
   description: 'Lets a route through only with the API key of a known, active consumer, and tells the upstream who the consumer is.',
@@ -68,14 +93,39 @@ export const apiKeyPolicy: PolicyDefinition<ApiKeySettings> = {
     const { hideCredentials, identityHeader } = settings
     const keyHeaderSpelling = spelling(settings.header)
     const identityHeaderSpelling = spelling(identityHeader)
+    const throttle = failureThrottle(consumers, settings.failureLimit)
+    const { log, routeName } = env
+
+    /** Counts a refusal against the client address (KEY-05), and says so once the address is out of tries. */
+    function countFailure(clientIp: string): void {
+      if (throttle?.recordFailure(clientIp) === true) {
+        log?.('api-key.failure_limit_reached', { route: routeName, clientIp, windowSeconds: settings.failureLimit.windowSeconds })
+      }
+    }
 
     return {
       // Synchronous: the directory is in memory, so a request never waits on the store.
       authenticate: function authenticateApiKey(ctx: RequestContext): void {
-        const key = readApiKey(ctx, rules, refusals)
-        const consumer = consumers.findByApiKey(key)
-        if (consumer === undefined) throw refusals.invalid
-        if (consumer.status !== 'active') throw refusals.suspended
+        const clientIp = ctx.request.clientIp
+        // A source past its limit is refused before its key is read, even a valid key: answering
+        // a valid one would turn the 429 into an oracle that tells hits from misses, and the
+        // limit would not limit guessing at all. For everyone else this is a size check, or one
+        // Map lookup while some source has failures on record.
+        if (throttle !== undefined) {
+          const wait = throttle.retryAfter(clientIp)
+          if (wait > 0) throw refusals.tooManyFailures(wait)
+        }
+        let consumer: KnownConsumer | undefined
+        try {
+          consumer = consumers.findByApiKey(readApiKey(ctx, rules, refusals))
+        } catch (error) {
+          countFailure(clientIp)
+          throw error
+        }
+        if (consumer === undefined || consumer.status !== 'active') {
+          countFailure(clientIp)
+          throw consumer === undefined ? refusals.invalid : refusals.suspended
+        }
         ctx.identity = ctx.identity === undefined ? { consumerId: consumer.consumerId } : { ...ctx.identity, consumerId: consumer.consumerId }
         const upstream = ctx.upstream.headers
         if (hideCredentials) removeAllSpellings(upstream, keyHeaderSpelling)

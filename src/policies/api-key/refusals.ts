@@ -9,6 +9,8 @@ export interface Refusals {
   readonly repeatedHeader: GatehouseError
   readonly repeatedQuery: GatehouseError
   readonly headerAndQuery: GatehouseError
+  /** 429 for a client address past its failure limit, `seconds` until its window ends. */
+  tooManyFailures(seconds: number): GatehouseError
 }
 
 /**
@@ -22,6 +24,9 @@ export function apiKeyChallenge(header: string, queryParam: string | undefined):
 
 export function buildRefusals(header: string, queryParam: string | undefined): Refusals {
   const headers = { 'www-authenticate': apiKeyChallenge(header, queryParam) }
+  // One error per Retry-After value, made when first needed: a flood of throttled requests then
+  // builds no Error (and captures no stack) per request. At most one per second of the window.
+  const tooMany: GatehouseError[] = []
   const where = queryParam === undefined ? `the ${header} header` : `the ${header} header or the ${queryParam} query parameter`
   return {
     missing: new GatehouseError('GH_ERR_AUTH_KEY_MISSING', `an API key is required; send it in ${where}`, { headers }),
@@ -30,5 +35,11 @@ export function buildRefusals(header: string, queryParam: string | undefined): R
     repeatedHeader: new GatehouseError('GH_ERR_AUTH_BAD_REQUEST', `more than one ${header} header`),
     repeatedQuery: new GatehouseError('GH_ERR_AUTH_BAD_REQUEST', `more than one ${queryParam ?? ''} query parameter`),
     headerAndQuery: new GatehouseError('GH_ERR_AUTH_BAD_REQUEST', `the API key is sent both in the ${header} header and in the ${queryParam ?? ''} query parameter; use one`),
+    tooManyFailures(seconds) {
+      tooMany[seconds] ??= new GatehouseError('GH_ERR_AUTH_TOO_MANY_FAILURES', `too many requests with a missing or invalid API key from this client address; retry in ${seconds} s`, {
+        headers: { 'retry-after': String(seconds) },
+      })
+      return tooMany[seconds]
+    },
   }
 }

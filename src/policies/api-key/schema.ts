@@ -1,3 +1,5 @@
+import type { FailureLimit } from '../../kit/failure-throttle.ts'
+
 /** Query parameter names the access log redacts (observability/redact-query.ts): only these may carry a key. */
 export const KEY_QUERY_PARAMS = ['api_key', 'apikey', 'key'] as const
 
@@ -7,6 +9,8 @@ export interface ApiKeySettings {
   queryParam?: (typeof KEY_QUERY_PARAMS)[number]
   hideCredentials: boolean
   identityHeader: string
+  /** Refusals per client address; `maxFailures: 0` turns the limit off. */
+  failureLimit: FailureLimit
 }
 
 /** RFC 9110 §5.6.2 token: the syntax of header field names. */
@@ -29,6 +33,16 @@ export const apiKeySchema = {
       pattern: TOKEN_PATTERN,
       default: 'X-Consumer-Id',
       description: 'Header set on the upstream request to the consumer id. Whatever the client sent under this name is removed first.',
+    },
+    failureLimit: {
+      type: 'object',
+      description: 'Requests this policy refuses (no key, an unknown or revoked key, a suspended consumer\'s key), counted per client address: past `maxFailures` within `windowSeconds` of the first one, every request from that address is refused with 429 GH_ERR_AUTH_TOO_MANY_FAILURES (and Retry-After) until the window ends, whatever key it carries. Counted per process; routes with the same limit share one count.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxFailures: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 100, description: 'Refusals allowed per client address within the window; 0 turns the limit off.' },
+        windowSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 60, description: 'Length of the window, counted from the address\'s first refusal.' },
+      },
     },
   },
 } as const
