@@ -35,6 +35,8 @@ export interface KeyManagerOptions {
 }
 
 const METADATA_MAX_AGE_SECONDS = 3600
+// One client, or its secret (rotation): `/client/{id}`, `/client/{id}/secret`.
+const REGISTRY_ITEM = /^\/client\/[^/]+(?:\/secret)?$/
 
 export class KeyManager implements OwnKeyManager {
   readonly #services: KeyManagerServices
@@ -153,7 +155,7 @@ export class KeyManager implements OwnKeyManager {
       case '/user':
         return this.#registry.handle(req, res, expectContinue, rest)
     }
-    if (rest.startsWith('/client/') && rest.length > '/client/'.length && !rest.slice(8).includes('/')) return this.#registry.handle(req, res, expectContinue, rest)
+    if (REGISTRY_ITEM.test(rest)) return this.#registry.handle(req, res, expectContinue, rest)
     sendProblem(res, new GatehouseError('GH_ERR_ROUTE_NOT_FOUND', `no key manager endpoint at ${this.#basePath}${rest}`))
   }
 

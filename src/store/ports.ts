@@ -8,6 +8,13 @@ export interface ClientRecord {
   clientId: string
   /** HMAC-SHA-256 of the client secret under the server pepper (hex); null for public clients. */
   secretDigest: string | null
+  /**
+   * The secret before the last rotation, still accepted until `previousSecretExpiresAt` so that
+   * every instance of the client can switch over; its digest like `secretDigest`, null when none.
+   */
+  previousSecretDigest: string | null
+  /** Epoch seconds from which the previous secret is refused; null when there is none. */
+  previousSecretExpiresAt: number | null
   clientType: 'public' | 'confidential' | 'trusted'
   clientProfile: 'webServer' | 'mobile' | 'browser' | 'service' | 'batch'
   clientName: string
@@ -135,10 +142,27 @@ export interface Page<T> {
   next: string | null
 }
 
+export type ClientSecretFields = Pick<ClientRecord, 'secretDigest' | 'previousSecretDigest' | 'previousSecretExpiresAt' | 'updatedAt'>
+
+export interface ClientUpdateOptions {
+  ifSecretDigest?: string | null
+}
+
 export interface ClientStore {
   createClient(client: ClientRecord): Promise<void>
   getClient(clientId: string): Promise<ClientRecord | null>
-  updateClient(client: ClientRecord): Promise<boolean>
+  /**
+   * Replaces the client; false when there is none. With `ifSecretDigest`, only while the stored
+   * `secretDigest` is still that value (null: still none), atomically, and false otherwise: a
+   * secret another node rotated since the caller read the client is never overwritten.
+   */
+  updateClient(client: ClientRecord, options?: ClientUpdateOptions): Promise<boolean>
+  /**
+   * Sets only the secret fields (and `updatedAt`), atomically and only while the stored
+   * `secretDigest` is still `ifSecretDigest`: a rotation neither undoes another one nor settings
+   * changed meanwhile. False when there is no such client or its secret changed.
+   */
+  swapClientSecret(clientId: string, ifSecretDigest: string | null, secret: ClientSecretFields): Promise<boolean>
   deleteClient(clientId: string): Promise<boolean>
   listClients(options: { limit: number; cursor?: string | null }): Promise<Page<ClientRecord>>
 }

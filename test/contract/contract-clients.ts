@@ -22,7 +22,7 @@ export function clientContract(open: () => Promise<Store>): void {
   describe('clients', () => {
     it('stores a client and returns it unchanged, and null for an unknown id', () => withStore(open, async (store) => {
       const confidential = client('web-app')
-      const publicClient = client('spa', { secretDigest: null, clientType: 'public', authMethod: 'none', jwks: null, accessTokenTtl: null, redirectUris: [] })
+      const publicClient = client('spa', { secretDigest: null, previousSecretDigest: null, previousSecretExpiresAt: null, clientType: 'public', authMethod: 'none', jwks: null, accessTokenTtl: null, redirectUris: [] })
       await store.createClient(confidential)
       await store.createClient(publicClient)
       assert.deepEqual(await store.getClient('web-app'), confidential)
@@ -47,6 +47,57 @@ export function clientContract(open: () => Promise<Store>): void {
       assert.equal(await store.updateClient(changed), true)
       assert.deepEqual(await store.getClient('c1'), changed)
       assert.equal(await store.updateClient(client('ghost')), false)
+      assert.equal(await store.getClient('ghost'), null)
+    }))
+
+    it('KEY-07: an update rotates the secret into previousSecretDigest, and a later one clears it', () => withStore(open, async (store) => {
+      await store.createClient(client('rotating', { previousSecretDigest: null, previousSecretExpiresAt: null }))
+      const rotated = client('rotating', { secretDigest: 'd4'.repeat(32), previousSecretDigest: 'a1'.repeat(32), previousSecretExpiresAt: NOW + 60, updatedAt: NOW + 1 })
+      assert.equal(await store.updateClient(rotated), true)
+      assert.deepEqual(await store.getClient('rotating'), rotated)
+      const settled = { ...rotated, previousSecretDigest: null, previousSecretExpiresAt: null, updatedAt: NOW + 2 }
+      assert.equal(await store.updateClient(settled), true)
+      assert.deepEqual(await store.getClient('rotating'), settled)
+      assert.deepEqual((await store.listClients({ limit: 5 })).items, [settled])
+    }))
+
+    it('KEY-07: updates with ifSecretDigest only while the stored secret is still that one', () => withStore(open, async (store) => {
+      const original = client('cas')
+      await store.createClient(original)
+      const first = client('cas', { secretDigest: 'e5'.repeat(32), previousSecretDigest: 'a1'.repeat(32), updatedAt: NOW + 1 })
+      assert.equal(await store.updateClient(first, { ifSecretDigest: 'a1'.repeat(32) }), true)
+      const stale = client('cas', { secretDigest: 'f6'.repeat(32), previousSecretDigest: 'a1'.repeat(32), updatedAt: NOW + 2 })
+      assert.equal(await store.updateClient(stale, { ifSecretDigest: 'a1'.repeat(32) }), false, 'read before the first update: refused')
+      assert.deepEqual(await store.getClient('cas'), first)
+      assert.equal(await store.updateClient(stale, { ifSecretDigest: null }), false, 'null expects no secret at all')
+      assert.equal(await store.updateClient(client('ghost'), { ifSecretDigest: 'a1'.repeat(32) }), false)
+      assert.equal(await store.getClient('ghost'), null)
+
+      const publicClient = client('pub', { secretDigest: null, previousSecretDigest: null, previousSecretExpiresAt: null, authMethod: 'none' })
+      await store.createClient(publicClient)
+      const renamed = { ...publicClient, clientName: 'Renamed' }
+      assert.equal(await store.updateClient(renamed, { ifSecretDigest: null }), true, 'null matches a client without a secret')
+      assert.deepEqual(await store.getClient('pub'), renamed)
+      assert.equal(await store.updateClient({ ...renamed, clientName: 'Again' }, { ifSecretDigest: 'a1'.repeat(32) }), false)
+      assert.equal((await store.getClient('pub'))?.clientName, 'Renamed')
+    }))
+
+    it('KEY-07: swapClientSecret sets only the secret fields, only while the secret is the one given', () => withStore(open, async (store) => {
+      const original = client('swap', { previousSecretDigest: null, previousSecretExpiresAt: null })
+      await store.createClient(original)
+      const rotation = { secretDigest: 'e5'.repeat(32), previousSecretDigest: 'a1'.repeat(32), previousSecretExpiresAt: NOW + 60, updatedAt: NOW + 1 }
+      assert.equal(await store.swapClientSecret('swap', 'a1'.repeat(32), rotation), true)
+      assert.deepEqual(await store.getClient('swap'), { ...original, ...rotation })
+
+      const stale = { secretDigest: 'f6'.repeat(32), previousSecretDigest: 'a1'.repeat(32), previousSecretExpiresAt: NOW + 90, updatedAt: NOW + 2 }
+      assert.equal(await store.swapClientSecret('swap', 'a1'.repeat(32), stale), false, 'the secret changed since')
+      assert.equal(await store.swapClientSecret('swap', null, stale), false)
+      assert.deepEqual(await store.getClient('swap'), { ...original, ...rotation })
+
+      const ended = { secretDigest: 'f6'.repeat(32), previousSecretDigest: null, previousSecretExpiresAt: null, updatedAt: NOW + 3 }
+      assert.equal(await store.swapClientSecret('swap', 'e5'.repeat(32), ended), true)
+      assert.deepEqual(await store.getClient('swap'), { ...original, ...ended })
+      assert.equal(await store.swapClientSecret('ghost', 'a1'.repeat(32), ended), false)
       assert.equal(await store.getClient('ghost'), null)
     }))
 

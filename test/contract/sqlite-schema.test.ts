@@ -58,6 +58,28 @@ describe('sqlite store schema', () => {
     assert.deepEqual(versions(path), withNote.map((migration) => migration.version))
   })
 
+  it('KEY-07: upgrades a file from before secret rotation; its clients have no previous secret', async () => {
+    const path = freshPath()
+    const db = new DatabaseSync(path)
+    try {
+      applyMigrations(db, MIGRATIONS.filter((migration) => migration.version <= 2))
+      db.prepare(`INSERT INTO clients (client_id, secret_digest, client_type, client_profile, client_name, client_desc, scopes,
+        default_scopes, redirect_uris, grant_types, auth_method, jwks, access_token_ttl, owner_id, created_at, updated_at)
+        VALUES ('old', ?, 'confidential', 'service', 'Old', '', '["read"]', '["read"]', '[]', '["client_credentials"]',
+        'client_secret_basic', NULL, NULL, 'owner', 1, 1)`).run('ab'.repeat(32))
+    } finally {
+      db.close()
+    }
+    const store = await openStore({ type: 'sqlite', path })
+    try {
+      const upgraded = await store.getClient('old')
+      assert.deepEqual([upgraded?.secretDigest, upgraded?.previousSecretDigest, upgraded?.previousSecretExpiresAt], ['ab'.repeat(32), null, null])
+    } finally {
+      await store.close()
+    }
+    assert.deepEqual(versions(path), MIGRATIONS.map((migration) => migration.version))
+  })
+
   it('rolls a failing migration back completely, leaving the version unchanged', async () => {
     const path = freshPath()
     await (await openStore({ type: 'sqlite', path })).close()

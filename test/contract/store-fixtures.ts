@@ -9,7 +9,7 @@ export const NOW = 1_750_000_000
 
 export function client(clientId: string, overrides: Partial<ClientRecord> = {}): ClientRecord {
   return {
-    clientId, secretDigest: 'a1'.repeat(32), clientType: 'confidential', clientProfile: 'service',
+    clientId, secretDigest: 'a1'.repeat(32), previousSecretDigest: 'c3'.repeat(32), previousSecretExpiresAt: NOW + 3600, clientType: 'confidential', clientProfile: 'service',
     clientName: `Client ${clientId}`, clientDesc: 'Reads the catalogue', scopes: ['read', 'write'], defaultScopes: ['read'],
     redirectUris: ['https://app.example/callback', 'https://app.example/other'],
     grantTypes: ['client_credentials', 'refresh_token'], authMethod: 'client_secret_basic', jwks: '{"keys":[]}',

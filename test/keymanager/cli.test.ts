@@ -63,6 +63,46 @@ describe('key manager CLI commands', () => {
     assert.equal(missing.code, 2)
   })
 
+  test('KEY-07: clients rotate-secret prints the new secret once; the running server takes both until the overlap ends', async () => {
+    const old = await server.register({ scope: 'read' })
+    const status = async (clientSecret: string): Promise<number> => (await server.post('token', { grant_type: 'client_credentials' }, { clientId: old.clientId, clientSecret })).status
+    const result = await runCli(['clients', 'rotate-secret', old.clientId, '--overlap', '600', '--config', config])
+    assert.equal(result.code, 0, result.stderr)
+    const secret = /^clientSecret:\s+(\S+)$/m.exec(result.stdout)?.[1] as string
+    assert.match(secret, /^[A-Za-z0-9_-]{43}$/, result.stdout)
+    const until = /old secret is accepted until (\S+);/.exec(result.stdout)?.[1] as string
+    assert.ok(Math.abs(Date.parse(until) / 1000 - (Date.now() / 1000 + 600)) <= 5, result.stdout)
+    assert.equal(result.stdout.includes(old.clientSecret), false)
+    assert.deepEqual([await status(secret), await status(old.clientSecret)], [200, 200])
+
+    const now = await runCli(['clients', 'rotate-secret', old.clientId, '--overlap', '0', '--json', '--config', config])
+    assert.equal(now.code, 0, now.stderr)
+    const shown = JSON.parse(now.stdout) as Record<string, unknown>
+    assert.equal(shown.previousSecretExpiresDt, null)
+    assert.deepEqual([await status(shown.clientSecret as string), await status(secret), await status(old.clientSecret)], [200, 401, 401])
+  })
+
+  test('KEY-07: clients rotate-secret refuses a bad --overlap (2), an unknown id or a client without a secret (1)', async () => {
+    const app = await server.register({ scope: 'read' })
+    for (const overlap of ['-5', 'soon', '1.5', String(30 * 86_400 + 1)]) {
+      const bad = await runCli(['clients', 'rotate-secret', app.clientId, `--overlap=${overlap}`, '--config', config])
+      assert.equal(bad.code, 2, overlap)
+      assert.match(bad.stderr, /--overlap .*must be a whole number of seconds from 0 to 2592000/)
+    }
+    const unknown = await runCli(['clients', 'rotate-secret', 'no-such-client', '--config', config])
+    assert.equal(unknown.code, 1)
+    assert.match(unknown.stderr, /no client has the id "no-such-client"/)
+    const spa = await server.register({ clientType: 'public', scope: 'read', grantTypes: ['refresh_token'] })
+    const keyless = await runCli(['clients', 'rotate-secret', spa.clientId, '--config', config])
+    assert.equal(keyless.code, 1)
+    assert.match(keyless.stderr, /uses none, which has no secret to rotate/)
+    assert.equal((await runCli(['clients', 'rotate-secret', '--config', config])).code, 2, 'no client id')
+    assert.equal((await server.post('token', { grant_type: 'client_credentials' }, app)).status, 200, 'nothing was rotated')
+    const help = await runCli(['clients', '--help'])
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /gatehouse clients rotate-secret <clientId> \[--overlap 3600\]/)
+  })
+
   test('users create reads the password from standard input; the password grant then accepts it', async () => {
     const created = await runWithInput(['users', 'create', '--config', config, '--username', 'zoe', '--password-stdin'], 'zoe-password-1\n')
     assert.equal(created.code, 0, created.stderr)

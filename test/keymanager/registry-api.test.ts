@@ -26,7 +26,7 @@ describe('client registry API', () => {
     assert.equal(created.headers.get('location'), `/oauth2/client/${clientId}`)
     assert.deepEqual({ ...created.json, clientId: 'x', clientSecret: 'x', createDt: 'x', updateDt: 'x' }, {
       ...CLIENT, clientId: 'x', clientSecret: 'x', defaultScope: 'orders.r orders.w', grantTypes: ['client_credentials'],
-      authMethod: 'client_secret_basic', jwks: null, accessTokenTtl: null, createDt: 'x', updateDt: 'x',
+      authMethod: 'client_secret_basic', jwks: null, accessTokenTtl: null, previousSecretExpiresDt: null, createDt: 'x', updateDt: 'x',
     })
     const fetched = await call('GET', `/client/${clientId}`)
     assert.equal(fetched.status, 200)

@@ -2,7 +2,8 @@
 // (RFC 6749 §2.3.1), client_secret_post, private_key_jwt (RFC 7523 §2.2), and `none` for public
 // clients that only name themselves. A request uses exactly one method (RFC 6749 §2.3), and a
 // client only the method it registered. Unknown client, wrong secret and wrong method all give the
-// same invalid_client, after the same work (OAUTH-01).
+// same invalid_client, after the same work (OAUTH-01). During a secret rotation's overlap the
+// previous secret is accepted too (KEY-07).
 import type { IncomingMessage } from 'node:http'
 import type { ClientRecord } from '../../store/ports.ts'
 import { clientAuthenticationFailed, OAuthError } from '../oauth-error.ts'
@@ -50,9 +51,17 @@ export async function authenticateClient(services: KeyManagerServices, req: Inco
 
 async function bySecret(services: KeyManagerServices, clientId: string, secret: string, method: 'client_secret_basic' | 'client_secret_post'): Promise<AuthenticatedClient> {
   const client = await findClient(services, clientId)
-  const matches = services.hasher.matches(secret, client?.secretDigest ?? NO_DIGEST)
+  // Always the one HMAC compared with two digests, so an unknown client, a client without a
+  // previous secret and one in its rotation overlap cost the same (KEY-07).
+  const matches = services.hasher.matchesAny(secret, [client?.secretDigest ?? NO_DIGEST, acceptedPreviousDigest(client, services.now())])
   if (!matches || client === null || client.authMethod !== method) throw clientAuthenticationFailed()
   return { client, method }
+}
+
+/** The secret before the last rotation while its overlap lasts; afterwards it is as wrong as any other. */
+function acceptedPreviousDigest(client: ClientRecord | null, now: number): string {
+  const expiresAt = client?.previousSecretExpiresAt ?? null
+  return expiresAt !== null && now < expiresAt ? client?.previousSecretDigest ?? NO_DIGEST : NO_DIGEST
 }
 
 async function byAssertion(services: KeyManagerServices, form: FormParameters, endpoint: string): Promise<AuthenticatedClient> {

@@ -14,7 +14,7 @@ const PROFILES = ['webServer', 'mobile', 'browser', 'service', 'batch'] as const
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const
 const WRITABLE = ['clientType', 'clientProfile', 'clientName', 'clientDesc', 'scope', 'defaultScope', 'redirectUri', 'ownerId', 'grantTypes', 'authMethod', 'jwks', 'accessTokenTtl']
 // What GET returns and PUT may send back unchanged: accepted and ignored.
-const READ_ONLY = ['clientId', 'createDt', 'updateDt']
+const READ_ONLY = ['clientId', 'previousSecretExpiresDt', 'createDt', 'updateDt']
 
 function invalid(field: string, problem: string): never {
   throw new GatehouseError('GH_ERR_BAD_REQUEST', `${field}: ${problem}`)

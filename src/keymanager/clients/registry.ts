@@ -1,6 +1,6 @@
 // Client and user registration, shared by the registry API and the CLI. A client secret is
 // generated here, returned once to the caller, and stored only as its keyed digest (KEY-01);
-// passwords are stored as scrypt hashes.
+// passwords are stored as scrypt hashes. Secret rotation is in rotate-secret.ts.
 import { randomUUID } from 'node:crypto'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import type { ClientRecord, ClientStore, UserRecord, UserStore } from '../../store/ports.ts'
@@ -23,35 +23,57 @@ export interface RegisteredClient {
   secret: string | null
 }
 
-const usesSecret = (method: ClientRecord['authMethod']): boolean => method === 'client_secret_basic' || method === 'client_secret_post'
+export const usesSecret = (method: ClientRecord['authMethod']): boolean => method === 'client_secret_basic' || method === 'client_secret_post'
+
+// A lost race means another change landed in between; a handful of fresh reads settle it.
+const MAX_UPDATE_ATTEMPTS = 5
 
 export async function registerClient(deps: RegistryDeps, input: ClientInput): Promise<RegisteredClient> {
   const now = Math.floor(deps.now())
   const secret = usesSecret(input.authMethod) ? generateSecret(32) : null
-  const record: ClientRecord = { clientId: randomUUID(), secretDigest: secret === null ? null : deps.hasher.digest(secret), ...input, createdAt: now, updatedAt: now }
+  const record: ClientRecord = {
+    clientId: randomUUID(), secretDigest: secret === null ? null : deps.hasher.digest(secret), previousSecretDigest: null,
+    previousSecretExpiresAt: null, ...input, createdAt: now, updatedAt: now,
+  }
   await deps.store.createClient(record)
   return { record, secret }
 }
 
 /**
- * Replaces a client's settings (PUT). The secret stays when the new method still uses one; a
- * client moving to a secret method gets a new secret, returned once. null when there is no such client.
+ * Replaces a client's settings (PUT). The secret, and a previous one still in its rotation
+ * overlap, stay when the new method still uses one; a client moving to a secret method gets a
+ * new secret, returned once; one moving away loses both. null when there is no such client.
  */
-export async function replaceClient(deps: RegistryDeps, clientId: string, input: ClientInput): Promise<RegisteredClient | null> {
-  const existing = await deps.store.getClient(clientId)
-  if (existing === null) return null
-  let secret: string | null = null
-  let secretDigest: string | null = null
-  if (usesSecret(input.authMethod)) {
-    if (existing.secretDigest !== null) {
-      secretDigest = existing.secretDigest
+export function replaceClient(deps: RegistryDeps, clientId: string, input: ClientInput): Promise<RegisteredClient | null> {
+  return untilNoRace(clientId, async () => {
+    const existing = await deps.store.getClient(clientId)
+    if (existing === null) return null
+    const updatedAt = Math.floor(deps.now())
+    let next: RegisteredClient
+    if (!usesSecret(input.authMethod)) {
+      next = { record: { ...existing, ...input, clientId, secretDigest: null, previousSecretDigest: null, previousSecretExpiresAt: null, updatedAt }, secret: null }
+    } else if (existing.secretDigest !== null) {
+      next = { record: { ...existing, ...input, clientId, updatedAt }, secret: null }
     } else {
-      secret = generateSecret(32)
-      secretDigest = deps.hasher.digest(secret)
+      const secret = generateSecret(32)
+      next = { record: { ...existing, ...input, clientId, secretDigest: deps.hasher.digest(secret), previousSecretDigest: null, previousSecretExpiresAt: null, updatedAt }, secret }
     }
+    // Written only while the secret is the one read: a secret rotated meanwhile (by another node)
+    // is never written back over, which would silently break the secret that rotation handed out.
+    return await deps.store.updateClient(next.record, { ifSecretDigest: existing.secretDigest }) ? next : undefined
+  })
+}
+
+/**
+ * Runs `attempt`, a read followed by a conditional write, until it does not lose a race with
+ * another change to the client (it says so with undefined); each run starts from a fresh read.
+ */
+export async function untilNoRace<T>(clientId: string, attempt: () => Promise<T | undefined>): Promise<T> {
+  for (let attempts = 0; attempts < MAX_UPDATE_ATTEMPTS; attempts++) {
+    const result = await attempt()
+    if (result !== undefined) return result
   }
-  const record: ClientRecord = { ...existing, ...input, clientId, secretDigest, updatedAt: Math.floor(deps.now()) }
-  return await deps.store.updateClient(record) ? { record, secret } : null
+  throw new GatehouseError('GH_ERR_STORE_CONFLICT', `client ${clientId}: its secret changed during each of ${MAX_UPDATE_ATTEMPTS} attempts to update it; try again`)
 }
 
 export interface UserInput {
@@ -93,6 +115,8 @@ export function clientView(record: ClientRecord): Record<string, unknown> {
     authMethod: record.authMethod,
     jwks: record.jwks === null ? null : JSON.parse(record.jwks) as unknown,
     accessTokenTtl: record.accessTokenTtl,
+    // When the secret before the last rotation stops (or stopped) being accepted; never the secret.
+    previousSecretExpiresDt: record.previousSecretExpiresAt === null ? null : new Date(record.previousSecretExpiresAt * 1000).toISOString(),
     createDt: new Date(record.createdAt * 1000).toISOString(),
     updateDt: new Date(record.updatedAt * 1000).toISOString(),
   }

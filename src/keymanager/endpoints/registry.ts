@@ -4,6 +4,8 @@
 //   GET    /client/{id}     one client (never its secret)
 //   PUT    /client/{id}     replace its settings
 //   DELETE /client/{id}     → 204
+//   POST   /client/{id}/secret   rotate its secret: the new one shown once, the old one accepted
+//                                for { "overlapSeconds": N } more (default 3600)
 //   POST   /user            create a password-grant user → 201
 // Every call needs `Authorization: Bearer <adminToken>`. Errors are problem documents.
 import { createHash, timingSafeEqual } from 'node:crypto'
@@ -13,6 +15,7 @@ import { sendProblem, toGatehouseError } from '../../core/errors/problem.ts'
 import { StoreConflictError, StoreInputError } from '../../store/errors.ts'
 import { parseClientInput } from '../clients/client-input.ts'
 import { clientView, registerClient, registerUser, replaceClient, type RegistryDeps, type UserInput } from '../clients/registry.ts'
+import { parseRotationInput, rotateClientSecret } from '../clients/rotate-secret.ts'
 import { BodyTooLargeError, bodyLeftUnread, mediaTypeOf, readBody } from '../http/read-body.ts'
 import { NO_STORE, sendEmpty, sendJson } from '../http/respond.ts'
 import type { KeyManagerServices } from '../services.ts'
@@ -20,6 +23,7 @@ import type { KeyManagerServices } from '../services.ts'
 const MAX_JSON_BYTES = 64 * 1024
 const DEFAULT_PAGE = 20
 const MAX_PAGE = 100
+const SECRET_PATH = /^\/client\/([^/]+)\/secret$/
 
 export class Registry {
   readonly #services: KeyManagerServices
@@ -36,8 +40,10 @@ export class Registry {
   async handle(req: IncomingMessage, res: ServerResponse, expectContinue: boolean, rest: string): Promise<void> {
     try {
       this.#authorize(req)
+      const secretOf = SECRET_PATH.exec(rest)
       if (rest === '/client') await this.#collection(req, res, expectContinue)
       else if (rest === '/user') await this.#users(req, res, expectContinue)
+      else if (secretOf !== null) await this.#rotateSecret(req, res, expectContinue, decodeId(secretOf[1]))
       else await this.#item(req, res, expectContinue, decodeId(rest.slice('/client/'.length)))
     } catch (error) {
       if (!(error instanceof GatehouseError)) this.#services.log('error', 'client registry request failed', { error: String((error as Error)?.stack ?? error) })
@@ -93,6 +99,16 @@ export class Registry {
     }
   }
 
+  async #rotateSecret(req: IncomingMessage, res: ServerResponse, expectContinue: boolean, clientId: string): Promise<void> {
+    allow(req, ['POST'])
+    // The body is optional: a bare POST rotates with the default overlap.
+    const input = parseRotationInput(hasBody(req) ? await readJson(req, res, expectContinue) : undefined)
+    const rotated = await rotateClientSecret(this.#deps, clientId, input)
+    if (rotated === null) throw new GatehouseError('GH_ERR_ADMIN_NOT_FOUND', 'no client has this id')
+    this.#services.log('info', 'client secret rotated', { clientId, overlapSeconds: input.overlapSeconds })
+    sendJson(res, 200, { ...clientView(rotated.record), clientSecret: rotated.secret }, NO_STORE)
+  }
+
   async #users(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
     allow(req, ['POST'])
     const body = await readJson(req, res, expectContinue)
@@ -122,6 +138,10 @@ async function readJson(req: IncomingMessage, res: ServerResponse, expectContinu
   } catch {
     throw new GatehouseError('GH_ERR_BAD_REQUEST', 'body: is not valid JSON')
   }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
 }
 
 function asProblem(error: unknown): GatehouseError {

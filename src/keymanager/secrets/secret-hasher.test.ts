@@ -51,6 +51,18 @@ describe('SecretHasher', () => {
     }
   })
 
+  it('KEY-07: matchesAny accepts a secret with any of the digests, and skips malformed ones', () => {
+    const current = generateSecret()
+    const previous = generateSecret()
+    const digests = [hasher.digest(current), hasher.digest(previous)]
+    assert.equal(hasher.matchesAny(current, digests), true)
+    assert.equal(hasher.matchesAny(previous, digests), true)
+    assert.equal(hasher.matchesAny(generateSecret(), digests), false)
+    assert.equal(hasher.matchesAny(previous, [digests[0], '0'.repeat(64)]), false, 'a placeholder matches nothing')
+    assert.equal(hasher.matchesAny(current, [digests[0].slice(1), null as unknown as string]), false)
+    assert.equal(hasher.matchesAny(current, []), false)
+  })
+
   it('KEY-02: a wrong secret differing at the first or at the last byte takes the same time', () => {
     const secret = generateSecret()
     const digest = hasher.digest(secret)

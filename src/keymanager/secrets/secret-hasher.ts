@@ -6,6 +6,8 @@ import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'no
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 
 const DIGEST_HEX_LENGTH = 64
+// Compared in place of a malformed stored value, so it costs the same; no hex digest equals it.
+const NEVER_A_DIGEST = 'x'.repeat(DIGEST_HEX_LENGTH)
 
 export class SecretHasher {
   // A KeyObject rather than the raw Buffer: createHmac with a Buffer key sets the key up again
@@ -32,8 +34,25 @@ export class SecretHasher {
    * is not a 64-character digest matches nothing.
    */
   matches(secret: string, storedDigest: string): boolean {
-    if (typeof secret !== 'string' || typeof storedDigest !== 'string' || storedDigest.length !== DIGEST_HEX_LENGTH) return false
-    // latin1 maps each character to one byte, so both buffers are 64 bytes long.
-    return timingSafeEqual(Buffer.from(this.digest(secret), 'latin1'), Buffer.from(storedDigest, 'latin1'))
+    return this.matchesAny(secret, [storedDigest])
+  }
+
+  /**
+   * Whether `secret` has any of `storedDigests`: for a secret with two valid values at once, as
+   * during a client secret rotation. One HMAC, then a constant-time comparison with every digest
+   * and no early exit, so the time depends on how many digests are given, never on which one
+   * matches or whether one is missing (pass a placeholder that matches nothing in its place).
+   */
+  matchesAny(secret: string, storedDigests: readonly string[]): boolean {
+    if (typeof secret !== 'string') return false
+    // latin1 maps each character to one byte, so every buffer is 64 bytes long.
+    const presented = Buffer.from(this.digest(secret), 'latin1')
+    let matched = false
+    for (const stored of storedDigests) {
+      const usable = typeof stored === 'string' && stored.length === DIGEST_HEX_LENGTH
+      const equal = timingSafeEqual(presented, Buffer.from(usable ? stored : NEVER_A_DIGEST, 'latin1'))
+      matched = (usable && equal) || matched
+    }
+    return matched
   }
 }

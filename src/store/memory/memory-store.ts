@@ -1,7 +1,7 @@
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { StoreConflictError } from '../errors.ts'
 import type {
-  AccessTokenRecord, ApiKeyRecord, ClientRecord, ConsumerClientRecord, ConsumerRecord, ConsumerSnapshot, Page, RefreshFamilyRecord,
+  AccessTokenRecord, ApiKeyRecord, ClientRecord, ClientSecretFields, ClientUpdateOptions, ConsumerClientRecord, ConsumerRecord, ConsumerSnapshot, Page, RefreshFamilyRecord,
   RefreshTokenRecord, SigningKeyRecord, Store, UserRecord,
 } from '../ports.ts'
 import { copyRecord } from './copy.ts'
@@ -38,10 +38,21 @@ export class MemoryStore implements Store {
     return copyOrNull(this.#clients.get(clientId))
   }
 
-  async updateClient(client: ClientRecord): Promise<boolean> {
+  async updateClient(client: ClientRecord, options: ClientUpdateOptions = {}): Promise<boolean> {
     this.#check('updateClient')
-    if (!this.#clients.has(client.clientId)) return false
+    const stored = this.#clients.get(client.clientId)
+    if (stored === undefined) return false
+    if (options.ifSecretDigest !== undefined && stored.secretDigest !== options.ifSecretDigest) return false
     this.#clients.set(client.clientId, copyRecord(client))
+    return true
+  }
+
+  async swapClientSecret(clientId: string, ifSecretDigest: string | null, secret: ClientSecretFields): Promise<boolean> {
+    this.#check('swapClientSecret')
+    const stored = this.#clients.get(clientId)
+    if (stored === undefined || stored.secretDigest !== ifSecretDigest) return false
+    const { secretDigest, previousSecretDigest, previousSecretExpiresAt, updatedAt } = secret
+    this.#clients.set(clientId, { ...stored, secretDigest, previousSecretDigest, previousSecretExpiresAt, updatedAt })
     return true
   }
 

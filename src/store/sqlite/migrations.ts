@@ -81,6 +81,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER consumer_clients_deleted AFTER DELETE ON consumer_clients BEGIN UPDATE consumer_revision SET revision = revision + 1; END;
     `,
   },
+  {
+    // Client secret rotation: the secret before the last rotation, by digest, and when it stops
+    // being accepted. Existing clients have none.
+    version: 3,
+    sql: `
+      ALTER TABLE clients ADD COLUMN previous_secret_digest TEXT;
+      ALTER TABLE clients ADD COLUMN previous_secret_expires_at INTEGER;
+    `,
+  },
 ]
 
 /**

@@ -1,6 +1,6 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite'
 import type {
-  AccessTokenRecord, ClientRecord, RefreshFamilyRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord,
+  AccessTokenRecord, ClientRecord, ClientSecretFields, RefreshFamilyRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord,
 } from '../ports.ts'
 
 // Records ↔ rows. Statements bind named parameters ($clientId, …) spelled like the record fields,
@@ -17,7 +17,8 @@ const list = (value: SQLOutputValue): string[] => JSON.parse(String(value)) as s
 
 export function clientParams(c: ClientRecord): Params {
   return {
-    clientId: c.clientId, secretDigest: c.secretDigest, clientType: c.clientType, clientProfile: c.clientProfile,
+    clientId: c.clientId, secretDigest: c.secretDigest, previousSecretDigest: c.previousSecretDigest,
+    previousSecretExpiresAt: c.previousSecretExpiresAt, clientType: c.clientType, clientProfile: c.clientProfile,
     clientName: c.clientName, clientDesc: c.clientDesc, scopes: JSON.stringify(c.scopes),
     defaultScopes: JSON.stringify(c.defaultScopes), redirectUris: JSON.stringify(c.redirectUris),
     grantTypes: JSON.stringify(c.grantTypes), authMethod: c.authMethod, jwks: c.jwks, accessTokenTtl: c.accessTokenTtl,
@@ -25,9 +26,14 @@ export function clientParams(c: ClientRecord): Params {
   }
 }
 
+export function clientSecretParams(c: ClientSecretFields): Params {
+  return { secretDigest: c.secretDigest, previousSecretDigest: c.previousSecretDigest, previousSecretExpiresAt: c.previousSecretExpiresAt, updatedAt: c.updatedAt }
+}
+
 export function clientFromRow(r: Row): ClientRecord {
   return {
     clientId: text(r.clientId), secretDigest: textOrNull(r.secretDigest),
+    previousSecretDigest: textOrNull(r.previousSecretDigest), previousSecretExpiresAt: numOrNull(r.previousSecretExpiresAt),
     clientType: text(r.clientType) as ClientRecord['clientType'],
     clientProfile: text(r.clientProfile) as ClientRecord['clientProfile'],
     clientName: text(r.clientName), clientDesc: text(r.clientDesc), scopes: list(r.scopes),

@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { StoreConflictError } from '../errors.ts'
 import type {
-  AccessTokenRecord, ApiKeyRecord, ClientRecord, ConsumerClientRecord, ConsumerRecord, ConsumerSnapshot, Page, RefreshFamilyRecord,
+  AccessTokenRecord, ApiKeyRecord, ClientRecord, ClientSecretFields, ClientUpdateOptions, ConsumerClientRecord, ConsumerRecord, ConsumerSnapshot, Page, RefreshFamilyRecord,
   RefreshTokenRecord, SigningKeyRecord, Store, UserRecord,
 } from '../ports.ts'
 import * as consumerRows from './consumer-rows.ts'
@@ -69,8 +69,14 @@ export class SqliteStore implements Store {
     return this.#run('getClient', (s) => mapOrNull(s.selectClient.get(clientId), rows.clientFromRow))
   }
 
-  async updateClient(client: ClientRecord): Promise<boolean> {
-    return this.#run('updateClient', (s) => s.updateClient.run(rows.clientParams(client)).changes > 0)
+  async updateClient(client: ClientRecord, options: ClientUpdateOptions = {}): Promise<boolean> {
+    const condition = { checkSecret: options.ifSecretDigest === undefined ? 0 : 1, ifSecretDigest: options.ifSecretDigest ?? null }
+    return this.#run('updateClient', (s) => s.updateClient.run({ ...rows.clientParams(client), ...condition }).changes > 0)
+  }
+
+  async swapClientSecret(clientId: string, ifSecretDigest: string | null, secret: ClientSecretFields): Promise<boolean> {
+    const params = { clientId, ifSecretDigest, ...rows.clientSecretParams(secret) }
+    return this.#run('swapClientSecret', (s) => s.swapClientSecret.run(params).changes > 0)
   }
 
   async deleteClient(clientId: string): Promise<boolean> {

@@ -4,7 +4,8 @@ import { CONSUMER_SQL } from './consumer-statements.ts'
 // Every statement the store runs, compiled once when the store opens. SELECTs alias the columns
 // to the record field names that rows.ts reads.
 
-const CLIENT_COLUMNS = `client_id AS clientId, secret_digest AS secretDigest, client_type AS clientType,
+const CLIENT_COLUMNS = `client_id AS clientId, secret_digest AS secretDigest,
+  previous_secret_digest AS previousSecretDigest, previous_secret_expires_at AS previousSecretExpiresAt, client_type AS clientType,
   client_profile AS clientProfile, client_name AS clientName, client_desc AS clientDesc, scopes,
   default_scopes AS defaultScopes, redirect_uris AS redirectUris, grant_types AS grantTypes, auth_method AS authMethod,
   jwks, access_token_ttl AS accessTokenTtl, owner_id AS ownerId, created_at AS createdAt, updated_at AS updatedAt`
@@ -17,17 +18,24 @@ const KEY_COLUMNS = `kid, algorithm, private_key_pem AS privateKeyPem, public_jw
 
 // Inserts never fail on a duplicate key: they change no row, and the store reports the conflict.
 const SQL = {
-  insertClient: `INSERT INTO clients (client_id, secret_digest, client_type, client_profile, client_name,
-    client_desc, scopes, default_scopes, redirect_uris, grant_types, auth_method, jwks, access_token_ttl, owner_id,
-    created_at, updated_at) VALUES ($clientId, $secretDigest, $clientType, $clientProfile, $clientName,
+  insertClient: `INSERT INTO clients (client_id, secret_digest, previous_secret_digest, previous_secret_expires_at,
+    client_type, client_profile, client_name, client_desc, scopes, default_scopes, redirect_uris, grant_types,
+    auth_method, jwks, access_token_ttl, owner_id, created_at, updated_at) VALUES ($clientId, $secretDigest,
+    $previousSecretDigest, $previousSecretExpiresAt, $clientType, $clientProfile, $clientName,
     $clientDesc, $scopes, $defaultScopes, $redirectUris, $grantTypes, $authMethod, $jwks, $accessTokenTtl, $ownerId,
     $createdAt, $updatedAt) ON CONFLICT DO NOTHING`,
   selectClient: `SELECT ${CLIENT_COLUMNS} FROM clients WHERE client_id = ?`,
-  updateClient: `UPDATE clients SET secret_digest = $secretDigest, client_type = $clientType,
+  // $checkSecret = 1 makes it a compare-and-set on the secret (IS: null equals null).
+  updateClient: `UPDATE clients SET secret_digest = $secretDigest, previous_secret_digest = $previousSecretDigest,
+    previous_secret_expires_at = $previousSecretExpiresAt, client_type = $clientType,
     client_profile = $clientProfile, client_name = $clientName, client_desc = $clientDesc, scopes = $scopes,
     default_scopes = $defaultScopes, redirect_uris = $redirectUris, grant_types = $grantTypes, auth_method = $authMethod,
     jwks = $jwks, access_token_ttl = $accessTokenTtl, owner_id = $ownerId, created_at = $createdAt,
-    updated_at = $updatedAt WHERE client_id = $clientId`,
+    updated_at = $updatedAt
+    WHERE client_id = $clientId AND ($checkSecret = 0 OR secret_digest IS $ifSecretDigest)`,
+  swapClientSecret: `UPDATE clients SET secret_digest = $secretDigest, previous_secret_digest = $previousSecretDigest,
+    previous_secret_expires_at = $previousSecretExpiresAt, updated_at = $updatedAt
+    WHERE client_id = $clientId AND secret_digest IS $ifSecretDigest`,
   deleteClient: 'DELETE FROM clients WHERE client_id = ?',
   listClientsFirst: `SELECT ${CLIENT_COLUMNS} FROM clients ORDER BY client_id LIMIT ?`,
   listClientsAfter: `SELECT ${CLIENT_COLUMNS} FROM clients WHERE client_id > ? ORDER BY client_id LIMIT ?`,
