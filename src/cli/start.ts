@@ -21,7 +21,7 @@ export const startCommand: CommandSpec = {
     const configFile = values.config as string
     if (cluster.isWorker) {
       const config = await loadConfigFile(configFile, { env: process.env })
-      await startClusterWorker(configFile, createProcessLogger(config.observability.logLevel))
+      await startClusterWorker(configFile, createProcessLogger(config.observability.logLevel), config)
       return new Promise<number>(() => {}) // the worker exits when the primary tells it to
     }
     let config: GatehouseConfig
@@ -40,7 +40,7 @@ export const startCommand: CommandSpec = {
     let stop: () => Promise<void>
     try {
       if (workers === 1) {
-        const running = await startSingleProcess(configFile, log)
+        const running = await startSingleProcess(configFile, log, config)
         stop = running.stop
         log.info({ listeners: running.gateway.addresses(), admin: running.admin.address(), workers: 1, pid: process.pid }, 'gatehouse started')
         process.on('SIGHUP', () => {

@@ -1,11 +1,12 @@
 import { ConfigError } from '../../config/issues.ts'
+import type { GatehouseConfig } from '../../config/types.ts'
 import type { ProcessLogger } from '../../observability/process-log.ts'
 import { Gateway } from './gateway.ts'
 import type { PrimaryMessage, WorkerMessage } from './worker-messages.ts'
 
 /** A data-plane worker under the cluster primary: listens on the shared sockets, obeys IPC. */
-export async function startClusterWorker(configFile: string, log: ProcessLogger): Promise<void> {
-  const gateway = await Gateway.start({ configFile, exclusive: false, log: (level, message, fields) => log[level](fields ?? {}, message) })
+export async function startClusterWorker(configFile: string, log: ProcessLogger, config?: GatehouseConfig): Promise<void> {
+  const gateway = await Gateway.start({ configFile, config, exclusive: false, log: (level, message, fields) => log[level](fields ?? {}, message) })
   gateway.metrics?.enableClusterReporting()
   process.on('message', (message: PrimaryMessage) => {
     if (message.type === 'reload') {

@@ -24,6 +24,14 @@ export interface GatewayOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
 }
 
+export interface GatewayStartOptions extends GatewayOptions {
+  /**
+   * `configFile` as the caller has just loaded it (the CLI does, to refuse a bad file before
+   * anything starts): a large file is then parsed once, not twice. Reloads read the file again.
+   */
+  config?: GatehouseConfig
+}
+
 /**
  * The data plane of one process: listeners, the current Runtime, and the observers requests report
  * to. Reload builds a new Runtime beside the old one and swaps the reference; shutdown drains.
@@ -52,8 +60,10 @@ export class Gateway {
     this.#accessLog = observability.accessLog.enabled ? createAccessLog(observability.accessLog, report) : null
   }
 
-  static async start(options: GatewayOptions): Promise<Gateway> {
-    const config = await loadConfigFile(options.configFile, { env: options.env ?? process.env, policies: options.policies })
+  static async start(startOptions: GatewayStartOptions): Promise<Gateway> {
+    // Not kept in the options: the first config must not outlive the runtime built from it.
+    const { config: loaded, ...options } = startOptions
+    const config = loaded ?? await loadConfigFile(options.configFile, { env: options.env ?? process.env, policies: options.policies })
     // Loaded only when configured, so a gateway without it never pays for its imports. Opened
     // before the routes compile: the jwt policy's `keyManager: true` reads its keys in process.
     const keyManager = config.keyManager === null ? null : await (await import('../../keymanager/key-manager.ts')).KeyManager.open(config.keyManager, { log: options.log })

@@ -1,5 +1,6 @@
 import { createAdminServer, type AdminServer } from '../../admin/server.ts'
 import { redactConfig } from '../../config/load.ts'
+import type { GatehouseConfig } from '../../config/types.ts'
 import type { ProcessLogger } from '../../observability/process-log.ts'
 import { Gateway } from './gateway.ts'
 
@@ -10,8 +11,8 @@ export interface RunningGateway {
 }
 
 /** One process: data plane and admin listener together (`workers: 1`). */
-export async function startSingleProcess(configFile: string, log: ProcessLogger): Promise<RunningGateway> {
-  const gateway = await Gateway.start({ configFile, log: (level, message, fields) => log[level](fields ?? {}, message) })
+export async function startSingleProcess(configFile: string, log: ProcessLogger, config?: GatehouseConfig): Promise<RunningGateway> {
+  const gateway = await Gateway.start({ configFile, config, log: (level, message, fields) => log[level](fields ?? {}, message) })
   const { admin: adminConfig } = gateway.config
   const admin = await createAdminServer({
     host: adminConfig.host,
