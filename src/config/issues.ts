@@ -37,9 +37,21 @@ export class ConfigError extends GatehouseError {
   }
 }
 
-/** One line per issue: `gatehouse.yaml:42:7 routes[3].policies.rate-limit.limit: must be > 0 (GH_ERR_CONFIG_INVALID)`. */
+/**
+ * Most issues the text shows. A file generated wrong repeats one mistake thousands of times;
+ * the first hundred show it, and the rest would bury the command's other output.
+ */
+export const MAX_ISSUES_SHOWN = 100
+
+/**
+ * One line per issue: `gatehouse.yaml:42:7 routes[3].policies.rate-limit.limit: must be > 0 (GH_ERR_CONFIG_INVALID)`,
+ * at most MAX_ISSUES_SHOWN of them and a line counting the rest (ConfigError's `errors` keeps them all).
+ */
 export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
-  return issues.map(formatConfigIssue).join('\n')
+  const lines = issues.slice(0, MAX_ISSUES_SHOWN).map(formatConfigIssue)
+  const hidden = issues.length - lines.length
+  if (hidden > 0) lines.push(`… and ${hidden} more problem${hidden === 1 ? '' : 's'} (${issues.length} in all)`)
+  return lines.join('\n')
 }
 
 export function formatConfigIssue(issue: ConfigIssue): string {

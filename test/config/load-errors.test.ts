@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { join, relative } from 'node:path'
-import { formatConfigIssues } from '../../src/config/issues.ts'
+import { formatConfigIssues, MAX_ISSUES_SHOWN } from '../../src/config/issues.ts'
 import { loadConfigFile, parseConfigText } from '../../src/config/load.ts'
 import { issuesOf, makeTempDir, MINIMAL, onlyIssue, yaml, type TempDir } from './config-test-kit.ts'
 
@@ -140,6 +140,26 @@ describe('config errors', () => {
     assert.equal(lines.length, 6)
     assert.equal(lines[2], `${shown}:8:16 upstreams.u.balancing: must be one of: round-robin, least-connections (GH_ERR_CONFIG_INVALID)`)
     assert.equal(lines[5], `${shown}:12:5 routes[0].rate_limt: unknown field "rate_limt" (GH_ERR_CONFIG_UNKNOWN_FIELD)`)
+  })
+
+  test(`a file with thousands of problems: the text shows the first ${MAX_ISSUES_SHOWN} and counts the rest; the error keeps them all`, async () => {
+    const routes = Array.from({ length: 1500 }, (_, i) => `  - { name: r${i}, paths: [/r${i}], upstream: nowhere }`)
+    const text = yaml('listeners: [{ name: a, port: 1 }]', 'upstreams: { u: { targets: ["http://127.0.0.1:1"] } }', 'routes:', ...routes)
+    const issues = await issuesOf(parse(text))
+    assert.equal(issues.length, 1500)
+    const lines = formatConfigIssues(issues).split('\n')
+    assert.equal(lines.length, MAX_ISSUES_SHOWN + 1)
+    assert.match(lines[0], /routes\[0\]\.upstream: .*nowhere.*\(GH_ERR_CONFIG_REFERENCE\)$/)
+    assert.equal(lines[MAX_ISSUES_SHOWN], `… and ${1500 - MAX_ISSUES_SHOWN} more problems (1500 in all)`)
+    const error = (() => {
+      try {
+        parse(text)()
+      } catch (caught) {
+        return caught as { extra?: { errors?: unknown[] } }
+      }
+      return undefined
+    })()
+    assert.equal(error?.extra?.errors?.length, 1500)
   })
 
   test('the file is shown relative to the working directory when inside it', async () => {
