@@ -5,7 +5,7 @@
 // away, req/s does.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { loadTarget, rotate, type LoadTarget, type Sample } from './rounds.ts'
+import { describeResult, loadTarget, runSchedule, type LoadTarget, type RoundsSchedule, type Sample } from './rounds.ts'
 import type { RunScope } from './run-scope.ts'
 import type { WrkRun } from './wrk.ts'
 import type { WrkResult } from './wrk-parse.ts'
@@ -19,12 +19,8 @@ export interface MeasuredSample extends Sample {
   cpuSeconds?: number
 }
 
-export interface MeasuredRoundsPlan {
+export interface MeasuredRoundsPlan extends RoundsSchedule {
   targets: readonly WrkTarget[]
-  connections: readonly number[]
-  rounds: number
-  durationS: number
-  warmupS: number
   wrkCpu?: number
 }
 
@@ -57,24 +53,12 @@ async function measured(scope: RunScope, plan: MeasuredRoundsPlan, target: WrkTa
 }
 
 export async function runMeasuredRounds(scope: RunScope, plan: MeasuredRoundsPlan, progress: (line: string) => void): Promise<MeasuredSample[]> {
-  const maxConnections = Math.max(...plan.connections)
-  if (plan.warmupS > 0) {
-    for (const target of plan.targets) {
-      progress(`warm-up ${target.name} (${plan.warmupS} s, c${maxConnections})`)
-      await load(scope, plan, target, maxConnections, plan.warmupS)
-    }
-  }
-  const samples: MeasuredSample[] = []
-  for (let round = 1; round <= plan.rounds; round++) {
-    for (const connections of plan.connections) {
-      for (const target of rotate(plan.targets, round - 1)) {
-        const sample = await measured(scope, plan, target, connections, round)
-        samples.push(sample)
-        const { result } = sample
-        const cpu = sample.cpuSeconds === undefined ? '' : `, ${target.process?.name ?? 'server'} ${(sample.cpuSeconds * 1e6 / result.requests).toFixed(1)} µs CPU/request`
-        progress(`round ${round}/${plan.rounds} c${connections} ${target.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms${cpu}`)
-      }
-    }
-  }
-  return samples
+  return runSchedule(plan, plan.targets, {
+    warmUp: (target, connections, durationS) => load(scope, plan, target, connections, durationS),
+    async measure(target, connections, round) {
+      const sample = await measured(scope, plan, target, connections, round)
+      const cpu = sample.cpuSeconds === undefined ? '' : `, ${target.process?.name ?? 'server'} ${(sample.cpuSeconds * 1e6 / sample.result.requests).toFixed(1)} µs CPU/request`
+      return { sample, line: describeResult(sample.result) + cpu }
+    },
+  }, progress)
 }

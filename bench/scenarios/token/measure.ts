@@ -3,10 +3,8 @@
 // ones a run leaves in its queue die with the wrk process).
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BenchError } from '../../lib/errors.ts'
-import { rotate, type Sample } from '../../lib/rounds.ts'
+import { describeResult, loadFailure, runSchedule, type RoundsSchedule, type Sample } from '../../lib/rounds.ts'
 import type { RunScope } from '../../lib/run-scope.ts'
-import { tail } from '../../lib/wait.ts'
 import { runWrk } from '../../lib/wrk.ts'
 import type { WrkResult } from '../../lib/wrk-parse.ts'
 import type { TokenGateway } from './gateways.ts'
@@ -56,12 +54,8 @@ export function tokenLoad(target: TokenTarget, gateway: TokenGateway, dir: strin
   return { target, name, gateway, prepare: () => Promise.resolve(script), settle }
 }
 
-export interface TokenRoundsPlan {
+export interface TokenRoundsPlan extends RoundsSchedule {
   loads: readonly TokenLoad[]
-  connections: readonly number[]
-  rounds: number
-  durationS: number
-  warmupS: number
   wrkCpu?: number
 }
 
@@ -72,33 +66,17 @@ async function load(scope: RunScope, plan: TokenRoundsPlan, item: TokenLoad, con
     await item.settle()
     return result
   } catch (error) {
-    const server = item.gateway.process
-    let died = ''
-    if (server.hasExited()) {
-      const info = await server.exited
-      died = `\nthe gateway has exited (code ${info.code}, signal ${info.signal}); its last output:\n${tail(server.output())}`
-    }
-    throw new BenchError(`loading ${item.name} at c${connections}: ${(error as Error).message}${died}`)
+    throw await loadFailure({ name: item.name, process: item.gateway.process }, connections, error)
   }
 }
 
 export async function runTokenRounds(scope: RunScope, plan: TokenRoundsPlan, progress: (line: string) => void): Promise<Sample[]> {
-  const maxConnections = Math.max(...plan.connections)
-  if (plan.warmupS > 0) {
-    for (const item of plan.loads) {
-      progress(`warm-up ${item.name} (${plan.warmupS} s, c${maxConnections})`)
-      await load(scope, plan, item, maxConnections, plan.warmupS)
-    }
-  }
-  const samples: Sample[] = []
-  for (let round = 1; round <= plan.rounds; round++) {
-    for (const connections of plan.connections) {
-      for (const item of rotate(plan.loads, round - 1)) {
-        const result = await load(scope, plan, item, connections, plan.durationS)
-        samples.push({ target: item.name, connections, round, result })
-        progress(`round ${round}/${plan.rounds} c${connections} ${item.name}: ${Math.round(result.rps)} tokens/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms${result.non2xx3xx > 0 ? `, ${result.non2xx3xx} non-2xx` : ''}`)
-      }
-    }
-  }
-  return samples
+  return runSchedule(plan, plan.loads, {
+    warmUp: (item, connections, durationS) => load(scope, plan, item, connections, durationS),
+    async measure(item, connections, round) {
+      const result = await load(scope, plan, item, connections, plan.durationS)
+      const failures = result.non2xx3xx > 0 ? `, ${result.non2xx3xx} non-2xx` : ''
+      return { sample: { target: item.name, connections, round, result }, line: describeResult(result, 'tokens/s') + failures }
+    },
+  }, progress)
 }
