@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { after, describe, it } from 'node:test'
 import { openStore } from '../../src/store/index.ts'
+import { dumpTables } from '../helpers/sqlite-dump.ts'
 import { accessToken, client, family, NOW, refreshToken, signingKey, user } from './store-fixtures.ts'
 
 const folder = mkdtempSync(join(tmpdir(), 'gatehouse-sqlite-file-'))
@@ -15,17 +16,6 @@ const freshPath = (): string => join(folder, `file-${++files}`, 'nested', 'store
 const mode = (path: string): number => statSync(path).mode & 0o777
 
 /** Every row of every table as text, read through a separate connection. */
-function dumpTables(path: string): string {
-  const db = new DatabaseSync(path, { readOnly: true })
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((row) => String(row.name))
-    assert.ok(tables.includes('clients') && tables.includes('refresh_tokens'), `tables: ${tables.join(', ')}`)
-    return tables.map((table) => `${table}: ${JSON.stringify(db.prepare(`SELECT * FROM "${table}"`).all())}`).join('\n')
-  } finally {
-    db.close()
-  }
-}
-
 describe('sqlite store file', () => {
   it('keeps every kind of record across close and reopen of the same file', async () => {
     const path = freshPath()
@@ -67,6 +57,7 @@ describe('sqlite store file', () => {
     await store.close()
 
     const dump = dumpTables(path)
+    assert.ok(/^clients: /m.test(dump) && /^refresh_tokens: /m.test(dump), `tables: ${dump.split('\n').map((line) => line.split(':')[0]).join(', ')}`)
     assert.ok(dump.includes(digest(clientSecret)), 'client secret digest stored')
     assert.ok(dump.includes(digest(refreshValue)), 'refresh token digest stored')
     // Raw bytes too (database, and WAL if a checkpoint left one), not only what SELECT shows.

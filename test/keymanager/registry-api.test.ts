@@ -2,8 +2,8 @@
 // that are shown once and never stored in plain text (KEY-01).
 import assert from 'node:assert/strict'
 import { stat } from 'node:fs/promises'
-import { DatabaseSync } from 'node:sqlite'
 import { after, before, describe, test } from 'node:test'
+import { dumpTables } from '../helpers/sqlite-dump.ts'
 import { ADMIN_TOKEN, startAuthServer, type AuthServer } from './auth-server-kit.ts'
 
 const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
@@ -43,14 +43,7 @@ describe('client registry API', () => {
     const tokens = (await server.post('token', { grant_type: 'password', username: 'dana', password: 'dana-secret-password' }, { clientId: created.clientId as string, clientSecret: created.clientSecret as string })).json
     assert.equal(typeof tokens.refresh_token, 'string')
     const path = (server.config.store as { path: string }).path
-    const db = new DatabaseSync(path, { readOnly: true })
-    let dump = ''
-    try {
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>
-      for (const { name } of tables) dump += JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())
-    } finally {
-      db.close()
-    }
+    const dump = dumpTables(path)
     assert.ok(dump.includes(created.clientId as string), 'the dump holds the client')
     for (const secret of [created.clientSecret, 'dana-secret-password', tokens.refresh_token]) assert.equal(dump.includes(secret as string), false)
     assert.match(dump, /scrypt\$1024\$8\$1\$/)

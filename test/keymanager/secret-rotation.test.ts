@@ -6,6 +6,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import { after, before, describe, test } from 'node:test'
+import { dumpTables } from '../helpers/sqlite-dump.ts'
 import { ADMIN_TOKEN, startAuthServer, type AuthServer, type Credentials, type HttpAnswer } from './auth-server-kit.ts'
 
 const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
@@ -190,14 +191,7 @@ describe('client secret rotation at rest', () => {
     assert.notEqual(afterRotation.secret_digest, before.secret_digest)
     assert.ok(Math.abs(Number(afterRotation.previous_secret_expires_at) - (Date.now() / 1000 + 300)) <= 2)
 
-    const db = new DatabaseSync(path, { readOnly: true })
-    let dump = ''
-    try {
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>
-      for (const { name } of tables) dump += JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())
-    } finally {
-      db.close()
-    }
+    const dump = dumpTables(path)
     const raw = [path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file).toString('latin1')).join('')
     for (const secret of [old.clientSecret, fresh.clientSecret]) {
       assert.equal(dump.includes(secret), false, 'absent from the tables')
