@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
+import type { RequestContext } from '../../kit/context.ts'
 import { makeTestContext, type TestContextInit } from '../test-context.ts'
-import { readToken, withoutQueryToken, type TokenSourceRules } from './bearer.ts'
+import { readUncheckedToken, requireTokenSyntax, withoutQueryToken, type TokenSourceRules } from './bearer.ts'
 import { Challenges } from './challenges.ts'
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl'
 const challenges = new Challenges('gatehouse', 'Authorization', 'Bearer')
 const bearer: TokenSourceRules = { header: 'authorization', scheme: 'bearer', allowQueryToken: false, maxTokenBytes: 8192 }
 const withQuery: TokenSourceRules = { ...bearer, allowQueryToken: true }
+
+/** What the policy does with a token it has not verified before: read it, then check its syntax. */
+function readToken(ctx: RequestContext, rules: TokenSourceRules, challenges: Challenges): string {
+  const token = readUncheckedToken(ctx, rules, challenges)
+  requireTokenSyntax(token, challenges)
+  return token
+}
 
 function read(init: TestContextInit, rules = bearer): string {
   return readToken(makeTestContext(init), rules, challenges)

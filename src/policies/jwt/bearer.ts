@@ -24,18 +24,11 @@ const MAYBE_QUERY_TOKEN = /access|%/i
 
 /**
  * The request's token, or a thrown GatehouseError: missing (401, no error code), refused query
- * token (401), malformed credentials (401 invalid_token), header and query both used or repeated
- * (400 invalid_request). An accepted query token is removed from the upstream path.
- */
-export function readToken(ctx: RequestContext, rules: TokenSourceRules, challenges: Challenges): string {
-  const token = readUncheckedToken(ctx, rules, challenges)
-  requireTokenSyntax(token, challenges)
-  return token
-}
-
-/**
- * readToken without the RFC 6750 b64token check, for a caller that first looks the token up
- * among tokens it has already verified (each of which passed that check): a scan of every
+ * token (401), too large (401 invalid_token), header and query both used or repeated (400
+ * invalid_request). An accepted query token is removed from the upstream path.
+ *
+ * The RFC 6750 b64token syntax is not checked here: a caller first looks the token up among
+ * tokens it has already verified (each of which passed that check), since a scan of every
  * character is the dearest part of reading a 500-byte token. The caller must call
  * requireTokenSyntax before doing anything else with a token it does not know.
  */
