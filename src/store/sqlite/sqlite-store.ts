@@ -5,6 +5,7 @@ import type {
   AccessTokenRecord, ApiKeyRecord, ClientRecord, ClientSecretFields, ClientUpdateOptions, ConsumerClientRecord, ConsumerRecord, ConsumerSnapshot, Page, RefreshFamilyRecord,
   RefreshTokenRecord, SigningKeyRecord, Store, UserRecord,
 } from '../ports.ts'
+import { ClientCache } from './client-cache.ts'
 import * as consumerRows from './consumer-rows.ts'
 import { describeFailure, runOperation } from './failure.ts'
 import { openDatabase } from './open-database.ts'
@@ -44,6 +45,7 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync
   readonly #batcher: WriteBatcher
   readonly #walSync: WalSync | null
+  readonly #clients = new ClientCache()
   #statements: Statements | null
   #closing: Promise<void> | null = null
 
@@ -60,26 +62,38 @@ export class SqliteStore implements Store {
   }
 
   async createClient(client: ClientRecord): Promise<void> {
+    this.#clients.forget(client.clientId)
     this.#run('createClient', (s) => {
       if (s.insertClient.run(rows.clientParams(client)).changes === 0) throw new StoreConflictError('client', client.clientId)
     })
   }
 
   async getClient(clientId: string): Promise<ClientRecord | null> {
-    return this.#run('getClient', (s) => mapOrNull(s.selectClient.get(clientId), rows.clientFromRow))
+    return this.#run('getClient', (s) => {
+      const cache = this.#clients
+      cache.sync((s.dataVersion.get() as { data_version: unknown }).data_version)
+      const cached = cache.get(clientId)
+      if (cached !== undefined) return cached
+      const found = mapOrNull(s.selectClient.get(clientId), rows.clientFromRow)
+      // Unknown ids are not kept: anyone can send as many of those as they like.
+      return found === null ? null : cache.set(found)
+    })
   }
 
   async updateClient(client: ClientRecord, options: ClientUpdateOptions = {}): Promise<boolean> {
     const condition = { checkSecret: options.ifSecretDigest === undefined ? 0 : 1, ifSecretDigest: options.ifSecretDigest ?? null }
+    this.#clients.forget(client.clientId)
     return this.#run('updateClient', (s) => s.updateClient.run({ ...rows.clientParams(client), ...condition }).changes > 0)
   }
 
   async swapClientSecret(clientId: string, ifSecretDigest: string | null, secret: ClientSecretFields): Promise<boolean> {
     const params = { clientId, ifSecretDigest, ...rows.clientSecretParams(secret) }
+    this.#clients.forget(clientId)
     return this.#run('swapClientSecret', (s) => s.swapClientSecret.run(params).changes > 0)
   }
 
   async deleteClient(clientId: string): Promise<boolean> {
+    this.#clients.forget(clientId)
     return this.#run('deleteClient', (s) => s.deleteClient.run(clientId).changes > 0)
   }
 

@@ -25,6 +25,8 @@ const SQL = {
     $clientDesc, $scopes, $defaultScopes, $redirectUris, $grantTypes, $authMethod, $jwks, $accessTokenTtl, $ownerId,
     $createdAt, $updatedAt) ON CONFLICT DO NOTHING`,
   selectClient: `SELECT ${CLIENT_COLUMNS} FROM clients WHERE client_id = ?`,
+  // Changes whenever another connection commits (see client-cache.ts).
+  dataVersion: 'PRAGMA data_version',
   // $checkSecret = 1 makes it a compare-and-set on the secret (IS: null equals null).
   updateClient: `UPDATE clients SET secret_digest = $secretDigest, previous_secret_digest = $previousSecretDigest,
     previous_secret_expires_at = $previousSecretExpiresAt, client_type = $clientType,

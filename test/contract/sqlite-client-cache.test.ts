@@ -1,0 +1,122 @@
+// The sqlite store keeps client records between lookups (src/store/sqlite/client-cache.ts). These
+// tests open the same file through two stores, as two processes sharing it would, and check that a
+// lookup never returns a client that was changed or deleted elsewhere.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { after, describe, it } from 'node:test'
+import { ClientCache } from '../../src/store/sqlite/client-cache.ts'
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.ts'
+import { client, NOW } from './store-fixtures.ts'
+
+const folder = mkdtempSync(join(tmpdir(), 'gatehouse-client-cache-'))
+after(() => rmSync(folder, { recursive: true, force: true }))
+let files = 0
+
+async function twoStores(): Promise<{ path: string; here: SqliteStore; elsewhere: SqliteStore; close: () => Promise<void> }> {
+  const path = join(folder, `store-${++files}.db`)
+  const here = await openSqliteStore(path)
+  const elsewhere = await openSqliteStore(path)
+  return { path, here, elsewhere, close: async () => { await here.close(); await elsewhere.close() } }
+}
+
+describe('sqlite store client cache', () => {
+  it('sees a secret rotated through another connection on the next lookup', async () => {
+    const { here, elsewhere, close } = await twoStores()
+    try {
+      await here.createClient(client('c1'))
+      assert.equal((await here.getClient('c1'))?.secretDigest, 'a1'.repeat(32))
+      assert.equal(await elsewhere.swapClientSecret('c1', 'a1'.repeat(32), { secretDigest: 'b2'.repeat(32), previousSecretDigest: null, previousSecretExpiresAt: null, updatedAt: NOW + 1 }), true)
+      const after = await here.getClient('c1')
+      assert.equal(after?.secretDigest, 'b2'.repeat(32))
+      assert.equal(after?.previousSecretDigest, null)
+    } finally {
+      await close()
+    }
+  })
+
+  it('stops returning a client deleted through another connection', async () => {
+    const { here, elsewhere, close } = await twoStores()
+    try {
+      await here.createClient(client('c1'))
+      assert.notEqual(await here.getClient('c1'), null)
+      assert.equal(await elsewhere.deleteClient('c1'), true)
+      assert.equal(await here.getClient('c1'), null)
+    } finally {
+      await close()
+    }
+  })
+
+  it('sees a change made by any other writer of the file, not only a store', async () => {
+    const { path, here, close } = await twoStores()
+    const raw = new DatabaseSync(path)
+    try {
+      await here.createClient(client('c1'))
+      assert.equal((await here.getClient('c1'))?.clientName, 'Client c1')
+      raw.prepare('UPDATE clients SET client_name = ? WHERE client_id = ?').run('Renamed', 'c1')
+      assert.equal((await here.getClient('c1'))?.clientName, 'Renamed')
+    } finally {
+      raw.close()
+      await close()
+    }
+  })
+
+  it('sees its own updates, rotations and deletions at once', async () => {
+    const { here, close } = await twoStores()
+    try {
+      await here.createClient(client('c1'))
+      await here.getClient('c1')
+      assert.equal(await here.updateClient(client('c1', { scopes: ['read'] })), true)
+      assert.deepEqual((await here.getClient('c1'))?.scopes, ['read'])
+      assert.equal(await here.swapClientSecret('c1', 'a1'.repeat(32), { secretDigest: 'd4'.repeat(32), previousSecretDigest: null, previousSecretExpiresAt: null, updatedAt: NOW + 1 }), true)
+      assert.equal((await here.getClient('c1'))?.secretDigest, 'd4'.repeat(32))
+      assert.equal(await here.deleteClient('c1'), true)
+      assert.equal(await here.getClient('c1'), null)
+      await here.createClient(client('c1', { clientName: 'Again' }))
+      assert.equal((await here.getClient('c1'))?.clientName, 'Again')
+    } finally {
+      await close()
+    }
+  })
+
+  it('hands out copies: a caller changing its record changes nothing for the next', async () => {
+    const { here, close } = await twoStores()
+    try {
+      await here.createClient(client('c1'))
+      const first = await here.getClient('c1')
+      assert.ok(first)
+      first.clientName = 'changed'
+      first.scopes.push('admin')
+      first.grantTypes.length = 0
+      const second = await here.getClient('c1')
+      assert.notEqual(second, first)
+      assert.deepEqual(second, client('c1'))
+    } finally {
+      await close()
+    }
+  })
+
+  it('is bounded: the oldest entry makes room, and unknown ids are not kept', async () => {
+    const cache = new ClientCache(2)
+    cache.sync(1)
+    cache.set(client('a'))
+    cache.set(client('b'))
+    cache.set(client('c'))
+    assert.equal(cache.size, 2)
+    assert.equal(cache.get('a'), undefined)
+    assert.equal(cache.get('c')?.clientId, 'c')
+    cache.sync(2)
+    assert.equal(cache.size, 0)
+
+    const { here, close } = await twoStores()
+    try {
+      for (let i = 0; i < 50; i++) assert.equal(await here.getClient(`missing-${i}`), null)
+      await here.createClient(client('c1'))
+      assert.notEqual(await here.getClient('c1'), null)
+    } finally {
+      await close()
+    }
+  })
+})
