@@ -7,6 +7,10 @@ import { registerScrapeMetric, type Sample } from './scrape-metric.ts'
 export const NO_ROUTE = -1
 /** `route` label of requests that matched no route (route names cannot contain parentheses). */
 export const UNMATCHED_ROUTE_LABEL = '(unmatched)'
+/** Route index for requests the key manager answered (token, introspection, JWKS, registry…). */
+export const KEY_MANAGER_ROUTE = -2
+/** `route` label of those requests. */
+export const KEY_MANAGER_ROUTE_LABEL = '(key manager)'
 
 export interface TargetHealth {
   upstream: string
@@ -54,6 +58,7 @@ export class GatewayMetrics {
   /** Stands for every configured route that has not had a request yet: all zero. */
   readonly #idle: RouteSeries
   readonly #unmatched: RouteSeries
+  readonly #keyManager: RouteSeries
   #activeConnections = 0
   readonly #reloads = { success: 0, failure: 0 }
   #healthSource: () => Iterable<TargetHealth> = () => []
@@ -61,6 +66,7 @@ export class GatewayMetrics {
   constructor(options: GatewayMetricsOptions = {}) {
     this.#buckets = options.buckets ?? LATENCY_BUCKETS
     this.#unmatched = this.#series(UNMATCHED_ROUTE_LABEL)
+    this.#keyManager = this.#series(KEY_MANAGER_ROUTE_LABEL)
     this.#idle = new RouteSeries('', this.#buckets)
     this.#register()
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry })
@@ -82,7 +88,7 @@ export class GatewayMetrics {
     const byIndex = this.#seriesByIndex
     const series = routeIndex >= 0 && routeIndex < byIndex.length
       ? byIndex[routeIndex] ?? (byIndex[routeIndex] = this.#series(this.#namesByIndex[routeIndex]))
-      : this.#unmatched
+      : routeIndex === KEY_MANAGER_ROUTE ? this.#keyManager : this.#unmatched
     series.statusCounts[status >= 100 && status < STATUS_SLOTS ? status : 0]++
     series.total.observe(totalSeconds)
     if (upstreamSeconds !== undefined) series.upstream.observe(upstreamSeconds)

@@ -11,6 +11,13 @@ describe('redactQuery', () => {
     )
   })
 
+  it('OAUTH-01: redacts the key manager\'s credential parameters, which it refuses in a URL', () => {
+    assert.equal(
+      redactQuery('/oauth2/token?grant_type=refresh_token&refresh_token=r1&client_assertion=a1&assertion=a2&code_verifier=v1&scope=read'),
+      '/oauth2/token?grant_type=refresh_token&refresh_token=***&client_assertion=***&assertion=***&code_verifier=***&scope=read',
+    )
+  })
+
   it('JWT-14: matches names case-insensitively and after percent-decoding, as the policies read them', () => {
     assert.equal(redactQuery('/a?Access_Token=abc'), '/a?Access_Token=***')
     assert.equal(redactQuery('/a?access%5Ftoken=abc&x=1'), '/a?access%5Ftoken=***&x=1')

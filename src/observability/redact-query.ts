@@ -6,12 +6,14 @@ import { queryParamName } from '../kit/query-param.ts'
 
 export const SENSITIVE_QUERY_PARAMS: ReadonlySet<string> = new Set([
   'access_token', 'api_key', 'apikey', 'key', 'token', 'client_secret', 'password',
+  // The key manager's credentials: it refuses them in a URL, but the refused request is logged.
+  'refresh_token', 'client_assertion', 'assertion', 'code_verifier',
 ])
 
 export const REDACTED = '***'
 
 // Cheap pre-check: a query that cannot hold a sensitive name skips the split entirely.
-const MAYBE_SENSITIVE = /token|key|secret|password|%|\+/i
+const MAYBE_SENSITIVE = /token|key|secret|password|assertion|verifier|%|\+/i
 
 /** `pathWithQuery` with the values of sensitive query parameters replaced by `***`. */
 export function redactQuery(pathWithQuery: string): string {

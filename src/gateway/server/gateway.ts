@@ -10,6 +10,7 @@ import { POLICIES } from '../../policies/index.ts'
 import { ProxyExchange } from '../proxy/proxy-exchange.ts'
 import { Runtime } from '../runtime.ts'
 import type { RequestObservers } from '../services.ts'
+import { observeKeyManagerRequest } from './key-manager-requests.ts'
 import { closeListener, openListener, type Listener } from './listeners.ts'
 
 export type ReloadResult = { ok: true; version: number } | { ok: false; error: GatehouseError }
@@ -107,7 +108,10 @@ export class Gateway {
     }
     const onRequest = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
       if (this.#draining) res.shouldKeepAlive = false
-      if (this.#keyManager?.matches(req.url ?? '/') === true) return this.#keyManager.handle(req, res, expectContinue)
+      if (this.#keyManager?.matches(req.url ?? '/') === true) {
+        observeKeyManagerRequest(req, res, this.#runtime, observers)
+        return this.#keyManager.handle(req, res, expectContinue)
+      }
       new ProxyExchange(req, res, this.#runtime, observers, expectContinue).begin()
     }
     for (const listenerConfig of config.listeners) {
