@@ -4,7 +4,7 @@ import { redactQuery } from './redact-query.ts'
 
 /** What the gateway knows about a finished request; every field is already at hand when it ends. */
 export interface AccessLogEntry {
-  /** When the request started (epoch ms). */
+  /** When the response ended or was abandoned (epoch ms): the line's `time`, as in the process log. */
   time: number
   correlationId: string
   method: string
