@@ -62,6 +62,24 @@ export interface Credentials {
   clientSecret: string
 }
 
+/** The issuer of a key manager inside a test gateway: its listener uses port 0, so none can be derived from it. */
+export const GATEWAY_ISSUER = 'https://auth.example.test/oauth2'
+
+/** The `keyManager:` section of a test gateway's config: that issuer, the kit's admin token, the lowest scrypt cost. */
+export const GATEWAY_KEY_MANAGER_YAML = ['keyManager:', `  issuer: ${GATEWAY_ISSUER}`, `  adminToken: ${ADMIN_TOKEN}`, '  passwordHashing: { N: 1024 }'].join('\n')
+
+/** Registers a confidential service client through the registry API at `origin` (a gateway's or an auth server's). */
+export async function registerServiceClient(origin: string, clientName: string, scope: string): Promise<Credentials> {
+  const registered = await fetch(`${origin}/oauth2/client`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ clientType: 'confidential', clientProfile: 'service', clientName, scope, ownerId: 'o' }),
+  })
+  if (registered.status !== 201) throw new Error(`registering ${clientName} answered ${registered.status}: ${await registered.text()}`)
+  const { clientId, clientSecret } = await registered.json() as Credentials
+  return { clientId, clientSecret }
+}
+
 export async function startAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-km-'))
   for (const [name, text] of Object.entries(options.files ?? {})) await writeFile(join(dir, name), text)

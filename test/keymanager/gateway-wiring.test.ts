@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import { basicAuthorization } from '../../src/keymanager/clients/basic-credentials.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
 import { startUpstream, type TestUpstream } from '../helpers/servers.ts'
-import { ADMIN_TOKEN, claimsOf } from './auth-server-kit.ts'
+import { claimsOf, GATEWAY_ISSUER, GATEWAY_KEY_MANAGER_YAML, registerServiceClient } from './auth-server-kit.ts'
 
 describe('key manager in the gateway', () => {
   let upstream: TestUpstream
@@ -19,11 +19,7 @@ describe('key manager in the gateway', () => {
       `  app: { targets: ["${upstream.url}"] }`,
       'routes:',
       '  - { name: everything, path: /, upstream: app }',
-      'keyManager:',
-      // The listener uses port 0, so no issuer can be derived; a public URL is what production sets anyway.
-      '  issuer: https://auth.example.test/oauth2',
-      `  adminToken: ${ADMIN_TOKEN}`,
-      '  passwordHashing: { N: 1024 }',
+      GATEWAY_KEY_MANAGER_YAML,
       '',
     ].join('\n'))
   })
@@ -33,13 +29,7 @@ describe('key manager in the gateway', () => {
   })
 
   test('the registry, the token endpoint and the metadata answer on the gateway\'s listener', async () => {
-    const registered = await fetch(`${gateway.url}/oauth2/client`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ clientType: 'confidential', clientProfile: 'service', clientName: 'via gateway', scope: 'read', ownerId: 'o' }),
-    })
-    assert.equal(registered.status, 201)
-    const { clientId, clientSecret } = await registered.json() as { clientId: string; clientSecret: string }
+    const { clientId, clientSecret } = await registerServiceClient(gateway.url, 'via gateway', 'read')
     const token = await fetch(`${gateway.url}/oauth2/token`, {
       method: 'POST',
       headers: { authorization: basicAuthorization(clientId, clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
@@ -47,7 +37,7 @@ describe('key manager in the gateway', () => {
     })
     assert.equal(token.status, 200)
     const { access_token: accessToken } = await token.json() as { access_token: string }
-    assert.equal(claimsOf(accessToken).iss, 'https://auth.example.test/oauth2')
+    assert.equal(claimsOf(accessToken).iss, GATEWAY_ISSUER)
     const metadata = await (await fetch(`${gateway.url}/.well-known/oauth-authorization-server/oauth2`)).json() as Record<string, unknown>
     assert.equal(metadata.token_endpoint, 'https://auth.example.test/oauth2/token')
     assert.equal(upstream.seen.length, 0, 'none of this reached the upstream')

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test'
 import { basicAuthorization } from '../../src/keymanager/clients/basic-credentials.ts'
 import { KEY_MANAGER_ROUTE_LABEL } from '../../src/observability/metrics.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
-import { ADMIN_TOKEN } from './auth-server-kit.ts'
+import { ADMIN_TOKEN, GATEWAY_KEY_MANAGER_YAML, registerServiceClient } from './auth-server-kit.ts'
 
 interface AccessLine { route: string; status: number; method: string; path: string; correlationId: string; bytesSent: number; clientIp: string }
 
@@ -23,19 +23,10 @@ describe('key manager requests in the access log and metrics', () => {
     gateway = await startGateway([
       'observability: { accessLog: { enabled: true, destination: access.log }, metrics: true }',
       'routes: []',
-      'keyManager:',
-      '  issuer: https://auth.example.test/oauth2',
-      `  adminToken: ${ADMIN_TOKEN}`,
-      '  passwordHashing: { N: 1024 }',
+      GATEWAY_KEY_MANAGER_YAML,
       '',
     ].join('\n'))
-    const registered = await fetch(`${gateway.url}/oauth2/client`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ clientType: 'confidential', clientProfile: 'service', clientName: 'observed', scope: 'read', ownerId: 'o' }),
-    })
-    assert.equal(registered.status, 201)
-    ;({ clientId, clientSecret } = await registered.json() as { clientId: string; clientSecret: string })
+    ;({ clientId, clientSecret } = await registerServiceClient(gateway.url, 'observed', 'read'))
   })
   after(async () => {
     await gateway.stop()

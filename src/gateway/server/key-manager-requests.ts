@@ -19,8 +19,9 @@ export function observeKeyManagerRequest(req: IncomingMessage, res: ServerRespon
   res.setHeader('x-correlation-id', correlationId)
   const { metrics, accessLog } = observers
   if (metrics === null && accessLog === null) return
+  // node joins repeated X-Forwarded-For fields into one string, as the proxy path's scan does.
   const forwardedFor = req.headers['x-forwarded-for']
-  const clientIp = runtime.forwarding.clientAddress(req.socket.remoteAddress ?? '', Array.isArray(forwardedFor) ? forwardedFor.join(', ') : forwardedFor)
+  const clientIp = runtime.forwarding.clientAddress(req.socket.remoteAddress ?? '', typeof forwardedFor === 'string' ? forwardedFor : undefined)
   res.once('close', () => {
     const aborted = !res.writableFinished
     const status = aborted && !res.headersSent ? 499 : res.statusCode
