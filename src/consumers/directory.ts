@@ -1,7 +1,7 @@
 // The gateway's consumer directory: every known API-key digest and OAuth client id in memory, built
 // from the config file and the store when a config is loaded, and kept current by polling the
 // store's consumer revision. Policies see it through the kit's ConsumerDirectory interface.
-import { hash } from 'node:crypto'
+import { credentialDigest } from '../core/credential-digest.ts'
 import { resolveSecretPepper } from '../config/secret-pepper.ts'
 import type { GatehouseConfig } from '../config/types.ts'
 import { GatehouseError } from '../core/errors/gatehouse-error.ts'
@@ -65,7 +65,7 @@ export class ConsumerIndex implements ConsumerDirectory {
 
   findByApiKey(key: string): KnownConsumer | undefined {
     if (key.length > MAX_API_KEY_LENGTH) return undefined
-    const fingerprint = hash('sha256', key, 'base64url')
+    const fingerprint = credentialDigest(key)
     const recent = this.#recent.get(fingerprint)
     if (recent !== undefined) return recent
     const consumer = this.#maps.byDigest.get(this.#hasher.digest(key))

@@ -5,7 +5,7 @@
 // and signature — with one signed here under the key its kid names means the signature holds; every
 // other check (algorithm, typ, kid still published, claims) still runs. Only digests are kept,
 // so memory holds no usable token.
-import { hash } from 'node:crypto'
+import { credentialDigest } from '../core/credential-digest.ts'
 
 const LIMIT = 10_000
 let digests = new Set<string>()
@@ -36,5 +36,5 @@ export function forgetSelfSigned(): void {
 }
 
 function digestOf(token: string): string {
-  return hash('sha256', token, 'base64url')
+  return credentialDigest(token)
 }

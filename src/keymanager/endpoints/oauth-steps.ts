@@ -26,7 +26,12 @@ export type Step<E extends OAuthExchange> = (exchange: E) => void | Promise<void
 
 export async function runSteps<E extends OAuthExchange>(steps: readonly Step<E>[], exchange: E): Promise<void> {
   try {
-    for (const step of steps) await step(exchange)
+    // Only a step that returned a promise is awaited: an await on a synchronous step's undefined
+    // would still cost a turn of the microtask queue.
+    for (const step of steps) {
+      const pending = step(exchange)
+      if (pending !== undefined) await pending
+    }
   } catch (error) {
     // A body left unread (refused before reading it) is not worth receiving: close instead.
     const close: Record<string, string> = bodyLeftUnread(exchange.req) ? { connection: 'close' } : {}

@@ -4,7 +4,7 @@
 // `negativeTtlSeconds`, so a flood of one bad token costs the endpoint one call per interval.
 // Requests for the same token while a call runs wait for that call. An endpoint that cannot answer
 // means the token cannot be checked: the request is refused with 503 (fail closed), never let through.
-import { hash } from 'node:crypto'
+import { credentialDigest } from '../../core/credential-digest.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import type { Challenges, TokenRejection } from './challenges.ts'
 import { IntrospectionClient, type IntrospectionAnswer } from './introspection-client.ts'
@@ -51,7 +51,7 @@ export class Introspector {
    * (shared with concurrent requests for the same token). Throws or rejects with the refusal.
    */
   check(token: string, nowMs: number): VerifiedIdentity | Promise<VerifiedIdentity> {
-    const digest = hash('sha256', token, 'base64url')
+    const digest = credentialDigest(token)
     const known = this.#active?.get(digest, nowMs)
     if (known !== undefined) return known
     const refused = this.#refused?.get(digest, nowMs)

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto'
+import { credentialDigest } from '../../core/credential-digest.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { JwtError } from '../../jose/jwt-error.ts'
 import type { RequestContext } from '../../kit/context.ts'
@@ -145,7 +145,7 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
         for (let i = 0; i < issuers.length; i++) issuers[i].keys.refreshIfDue(nowMs)
         let digest: string | undefined
         if (cache !== null) {
-          digest = hash('sha256', token, 'base64url')
+          digest = credentialDigest(token)
           const hit = cache.get(digest, nowMs)
           if (hit !== undefined) {
             if (hit.generation === hit.keys.generation) {

@@ -1,11 +1,11 @@
-// Verified tokens by the SHA-256 digest of their text, so a token reused across requests costs one
-// hash and one map lookup instead of a signature check. The digest is the key, never the token:
-// a heap dump or a debugger then shows no usable credential. Entries are dropped at their token's
-// `exp` (checked on every hit) and, when the cache is full, by the clock algorithm: an entry read
-// since the hand last passed gets a second chance, so a hit costs a flag write, not a reordering.
-// The hand is a live iterator over the map, kept between evictions: starting every eviction from
-// the front would walk over the holes deleted entries leave there, a few microseconds each time
-// on a full cache of fresh tokens.
+// Verified tokens by the SHA-256 digest of their text (`credentialDigest`), so a token reused
+// across requests costs one hash and one map lookup instead of a signature check. The digest is
+// the key, never the token: a heap dump or a debugger then shows no usable credential. Entries
+// are dropped at their token's `exp` (checked on every hit) and, when the cache is full, by the
+// clock algorithm: an entry read since the hand last passed gets a second chance, so a hit costs
+// a flag write, not a reordering. The hand is a live iterator over the map, kept between
+// evictions: starting every eviction from the front would walk over the holes deleted entries
+// leave there, a few microseconds each time on a full cache of fresh tokens.
 
 export interface Expiring {
   /** Epoch milliseconds after which the entry must never be returned. */
