@@ -13,7 +13,7 @@ import { eventually, runCli } from '../helpers/cli.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
 import { httpRequest, problemCode, type HttpAnswer } from '../helpers/http-client.ts'
 import { startUpstream, type TestUpstream } from '../helpers/servers.ts'
-import { ADMIN_TOKEN, claimsOf, startAuthServer, type AuthServer } from '../keymanager/auth-server-kit.ts'
+import { ADMIN_TOKEN, claimsOf, registerServiceClient, startAuthServer, type AuthServer } from '../keymanager/auth-server-kit.ts'
 
 const ISSUER = 'https://auth.example.test/oauth2'
 
@@ -41,7 +41,7 @@ keyManager:
   adminToken: ${ADMIN_TOKEN}
   passwordHashing: { N: 1024 }
 `)
-  client = await register('orders.read orders.write')
+  client = await registerServiceClient(gw.url, 'orders app', 'orders.read orders.write')
   other = await startAuthServer()
 })
 
@@ -50,16 +50,6 @@ after(async () => {
   await upstream?.close()
   await other?.close()
 })
-
-async function register(scope: string): Promise<{ clientId: string; clientSecret: string }> {
-  const answer = await fetch(`${gw.url}/oauth2/client`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ clientType: 'confidential', clientProfile: 'service', clientName: 'orders app', scope, ownerId: 'o' }),
-  })
-  assert.equal(answer.status, 201)
-  return await answer.json() as { clientId: string; clientSecret: string }
-}
 
 /** A client-credentials token from the gateway's own token endpoint. */
 async function issue(credentials = client, scope?: string): Promise<string> {
@@ -109,7 +99,7 @@ describe('jwt issuer keyManager: true', () => {
   })
 
   test('a client linked to a consumer sends the consumer id upstream; a suspended consumer gets 403', async () => {
-    const linked = await register('orders.read')
+    const linked = await registerServiceClient(gw.url, 'orders app', 'orders.read')
     const created = await runCli(['consumers', 'create', 'billing', '--client-id', linked.clientId, '--config', gw.configFile])
     assert.equal(created.code, 0, created.stderr)
     const token = await issue(linked)

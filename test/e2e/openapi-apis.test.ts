@@ -10,7 +10,7 @@ import { basicAuthorization } from '../../src/keymanager/clients/basic-credentia
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
 import { httpRequest, problemCode, type HttpAnswer } from '../helpers/http-client.ts'
 import { startUpstream, type TestUpstream } from '../helpers/servers.ts'
-import { ADMIN_TOKEN } from '../keymanager/auth-server-kit.ts'
+import { ADMIN_TOKEN, registerServiceClient } from '../keymanager/auth-server-kit.ts'
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/openapi/${name}`, import.meta.url))
 
@@ -72,24 +72,14 @@ apis:
     upstream: services
     validation: { responses: enforce }
 `)
-  clients.reader = await register('api_a.r api_b.r api_c.r')
-  clients.writer = await register('api_a.w api_b.w')
+  clients.reader = await registerServiceClient(gw.url, 'reader', 'api_a.r api_b.r api_c.r')
+  clients.writer = await registerServiceClient(gw.url, 'writer', 'api_a.w api_b.w')
 })
 
 after(async () => {
   await gw?.stop()
   await upstream?.close()
 })
-
-async function register(scope: string): Promise<{ clientId: string; clientSecret: string }> {
-  const answer = await fetch(`${gw.url}/oauth2/client`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ clientType: 'confidential', clientProfile: 'service', clientName: scope, scope, ownerId: 'o' }),
-  })
-  assert.equal(answer.status, 201)
-  return await answer.json() as { clientId: string; clientSecret: string }
-}
 
 async function token(client: 'reader' | 'writer'): Promise<string> {
   const { clientId, clientSecret } = clients[client]
