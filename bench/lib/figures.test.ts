@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
   bar, barsJson, connectionsSection, cpuRatios, errorTotal, figureCells, figureHeader, figuresJson, formatBars, formatByConnections, formatFigures,
-  latencyJson, medianFigures, pairName, roundedJson, rowByConnections, rpsRatios, sameRoundMedian, settingsJson, targetsJson,
+  latencyJson, medianFigures, pairName, rangeCell, rangeRowByConnections, rangesJson, roundedJson, rowByConnections, rpsRatioRanges, rpsRatios,
+  sameRoundMedian, sameRoundRange, settingsJson, targetsJson,
 } from './figures.ts'
 import type { MeasuredSample } from './measured-rounds.ts'
 import type { WrkResult } from './wrk-parse.ts'
@@ -29,6 +30,19 @@ test('medians per target: figures of every measured target, NaN CPU where no pro
   assert.deepEqual([...figures.keys()], ['a@c64', 'up@c64'])
   assert.deepEqual(figures.get('a@c64'), { rps: 9000, p50Ms: 1, p99Ms: 11, errors: 0, cpuUs: 50 })
   assert.ok(Number.isNaN(figures.get('up@c64')?.cpuUs))
+})
+
+test('ranges: the lowest and highest same-round ratio, for the table and the JSON', () => {
+  // a/b is 1.5 in every round of the shared samples; here round 3 of `a` ran slower.
+  const slower = samples.map((s) => (s.target === 'a' && s.round === 3 ? { ...s, result: result(7200) } : s))
+  assert.deepEqual(sameRoundRange(slower, 'a', 'b', 64, (s) => s.result.rps), { low: 1.2, high: 1.5 })
+  assert.equal(sameRoundRange(slower, 'a', 'nobody', 64, (s) => s.result.rps), undefined, 'no pairs, no range')
+  const ranges = rpsRatioRanges(slower, [['a', 'b'], ['a', 'nobody']], [64])
+  assert.deepEqual([...ranges.keys()], ['a/b@c64'])
+  assert.equal(rangeCell(ranges.get('a/b@c64')), '1.20–1.50')
+  assert.equal(rangeCell(undefined), '-')
+  assert.deepEqual(rangeRowByConnections('a/b, rounds', ranges, 'a/b', [1, 64]), ['a/b, rounds', '-', '1.20–1.50'])
+  assert.deepEqual(rangesJson(new Map([['x@c64', { low: 0.81234, high: 0.93456 }]])), { 'x@c64': [0.812, 0.935] })
 })
 
 test('ratios are medians of same-round pairs, by req/s and by CPU per request inverted', () => {

@@ -56,21 +56,44 @@ export function medianFigures(samples: readonly MeasuredSample[], targets: reado
   return figures
 }
 
-/** Median over rounds of compare(a's sample, b's sample), pairing samples of the same round; NaN without pairs. */
-export function sameRoundMedian(samples: readonly MeasuredSample[], a: string, b: string, connections: number, compare: (a: MeasuredSample, b: MeasuredSample) => number): number {
+/** compare(a's sample, b's sample) for each round that measured both. */
+function sameRoundValues(samples: readonly MeasuredSample[], a: string, b: string, connections: number, compare: (a: MeasuredSample, b: MeasuredSample) => number): number[] {
   const baseline = new Map(own(samples, b, connections).map((s) => [s.round, s]))
-  return median(own(samples, a, connections).flatMap((s) => {
+  return own(samples, a, connections).flatMap((s) => {
     const other = baseline.get(s.round)
     return other === undefined ? [] : [compare(s, other)]
-  }))
+  })
+}
+
+/** Median over rounds of compare(a's sample, b's sample), pairing samples of the same round; NaN without pairs. */
+export function sameRoundMedian(samples: readonly MeasuredSample[], a: string, b: string, connections: number, compare: (a: MeasuredSample, b: MeasuredSample) => number): number {
+  return median(sameRoundValues(samples, a, b, connections, compare))
+}
+
+const ratioOf = (figure: (s: MeasuredSample) => number) => (x: MeasuredSample, y: MeasuredSample): number => {
+  const base = figure(y)
+  return base === 0 ? Number.NaN : figure(x) / base
 }
 
 /** Median over rounds of figure(a) / figure(b) in the same round; NaN without pairs. */
 export function sameRoundRatio(samples: readonly MeasuredSample[], a: string, b: string, connections: number, figure: (s: MeasuredSample) => number): number {
-  return sameRoundMedian(samples, a, b, connections, (x, y) => {
-    const base = figure(y)
-    return base === 0 ? Number.NaN : figure(x) / base
-  })
+  return sameRoundMedian(samples, a, b, connections, ratioOf(figure))
+}
+
+/**
+ * The lowest and the highest same-round ratio behind a median: how far a single round strayed.
+ * A bar judged on a median that sits inside a wide range says more about the machine than about
+ * the code, and a second run is worth making before reading anything into it.
+ */
+export interface RatioRange {
+  low: number
+  high: number
+}
+
+/** Lowest and highest of figure(a) / figure(b) over the rounds; undefined without pairs. */
+export function sameRoundRange(samples: readonly MeasuredSample[], a: string, b: string, connections: number, figure: (s: MeasuredSample) => number): RatioRange | undefined {
+  const ratios = sameRoundValues(samples, a, b, connections, ratioOf(figure)).filter(Number.isFinite)
+  return ratios.length === 0 ? undefined : { low: Math.min(...ratios), high: Math.max(...ratios) }
 }
 
 /** `a/b`: the name of a ratio of target a to target b. */
@@ -93,6 +116,18 @@ export function cpuRatios(samples: readonly MeasuredSample[], pairs: readonly (r
     for (const pair of pairs) ratios.set(key(pairName(pair), c), 1 / sameRoundRatio(samples, pair[0], pair[1], c, cpuUsOf))
   }
   return ratios
+}
+
+/** `a/b@cN` → the range of the same-round ratios of req/s behind rpsRatios. */
+export function rpsRatioRanges(samples: readonly MeasuredSample[], pairs: readonly (readonly [string, string])[], connections: readonly number[]): Map<string, RatioRange> {
+  const ranges = new Map<string, RatioRange>()
+  for (const c of connections) {
+    for (const pair of pairs) {
+      const range = sameRoundRange(samples, pair[0], pair[1], c, (s) => s.result.rps)
+      if (range !== undefined) ranges.set(key(pairName(pair), c), range)
+    }
+  }
+  return ranges
 }
 
 /**
@@ -136,6 +171,16 @@ export function rowByConnections(label: string, values: ReadonlyMap<string, numb
   return [label, ...connections.map((c) => values.get(key(name, c)) ?? Number.NaN)]
 }
 
+/** `0.81–0.93`: a range as a table cell, `-` where there is none. */
+export function rangeCell(range: RatioRange | undefined): Cell {
+  return range === undefined ? '-' : `${range.low.toFixed(2)}–${range.high.toFixed(2)}`
+}
+
+/** A row of ranges by connection count, like rowByConnections. */
+export function rangeRowByConnections(label: string, ranges: ReadonlyMap<string, RatioRange>, name: string, connections: readonly number[]): Cell[] {
+  return [label, ...connections.map((c) => rangeCell(ranges.get(key(name, c))))]
+}
+
 /** `title`, then a table with one column per connection count (`c64`): ratios and the like. */
 export function formatByConnections(title: string, connections: readonly number[], rows: readonly (readonly Cell[])[]): string {
   return `${title}\n${formatTable(['', ...connections.map((c) => `c${c}`)], rows)}`
@@ -171,6 +216,13 @@ export function barsJson(bars: readonly Bar[]): Array<Record<string, unknown>> {
 export function roundedJson(values: ReadonlyMap<string, number>, digits = 3): Record<string, number> {
   const out: Record<string, number> = {}
   for (const [name, value] of values) out[name] = round(value, digits)
+  return out
+}
+
+/** Ranges for the `--json` object: `a/b@cN` → [lowest, highest], rounded. */
+export function rangesJson(ranges: ReadonlyMap<string, RatioRange>, digits = 3): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {}
+  for (const [name, range] of ranges) out[name] = [round(range.low, digits), round(range.high, digits)]
   return out
 }
 

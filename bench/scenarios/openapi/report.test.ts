@@ -50,14 +50,16 @@ test('each validated row is compared with its unvalidated twin, in req/s and in 
     'post-off  12000    1.00    9.00       0                80.0',
     'post-on    9600    1.00    9.00       0               100.0',
     '',
-    'ratios of req/s, and of CPU per request inverted (medians of same-round pairs)',
-    '                              c64',
-    'get-on/get-off               0.95',
-    'post-on/post-off             0.80',
-    'get-on/get-off by CPU        0.93',
-    'post-on/post-off by CPU      0.80',
-    'get: validation CPU µs/req   5.00',
-    'post: validation CPU µs/req  20.0',
+    'ratios of req/s (medians of same-round pairs, then lowest–highest round), and of CPU per request inverted',
+    '                                   c64',
+    'get-on/get-off                    0.95',
+    'post-on/post-off                  0.80',
+    'get-on/get-off, rounds       0.95–0.95',
+    'post-on/post-off, rounds     0.80–0.80',
+    'get-on/get-off by CPU             0.93',
+    'post-on/post-off by CPU           0.80',
+    'get: validation CPU µs/req        5.00',
+    'post: validation CPU µs/req       20.0',
     '',
     'bars (req/s at c64; failed requests over all runs)',
     '                               value',
@@ -93,7 +95,7 @@ test('--json is one line: scenario, targets with rps/p50_ms/p99_ms, ratios, bars
   const line = toJsonLine(reportJson(report, { upstream: 'nginx', pinning: { proxyCpu: 0, loadCpu: 1 }, durationS: 5, rounds: 3, warmupS: 2, loadAvg1m: 0.12, getQuery: VALID_QUERY, bodyBytes: BODY_BYTES, skipped: {} }))
   assert.equal(line.includes('\n'), false)
   const parsed = JSON.parse(line) as Record<string, Record<string, unknown>>
-  assert.deepEqual(Object.keys(parsed), ['scenario', 'targets', 'ratios', 'cpu_ratios', 'validation_cpu_us_per_request', 'bars', 'skipped', 'settings'])
+  assert.deepEqual(Object.keys(parsed), ['scenario', 'targets', 'ratios', 'ratio_ranges', 'cpu_ratios', 'validation_cpu_us_per_request', 'bars', 'skipped', 'settings'])
   assert.equal(parsed.scenario as unknown, 'openapi')
   assert.deepEqual(Object.keys(parsed.targets), OPENAPI_TARGETS.map((t) => `${t}@c64`))
   assert.deepEqual(parsed.targets['post-on@c64'], { rps: 9600, p50_ms: 1, p99_ms: 9, errors: 0, cpu_us_per_request: 100 })

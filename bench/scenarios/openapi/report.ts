@@ -3,7 +3,7 @@
 // cancels), the same comparison made with the gateway's CPU per request, what validation adds in
 // CPU µs per request (medians of same-round differences), and the bars. Pure functions, tested
 // without running wrk.
-import { bar, barsJson, cpuRatios, cpuUsOf, errorTotal, figuresJson, formatBars, formatByConnections, formatFigures, key, medianFigures, pairName, roundedJson, rowByConnections, rpsRatios, sameRoundMedian, settingsJson, targetsJson, type Bar, type Figures, type RunContext } from '../../lib/figures.ts'
+import { bar, barsJson, cpuRatios, cpuUsOf, errorTotal, figuresJson, formatBars, formatByConnections, formatFigures, key, medianFigures, pairName, rangeRowByConnections, rangesJson, roundedJson, rowByConnections, rpsRatioRanges, rpsRatios, sameRoundMedian, settingsJson, targetsJson, type Bar, type Figures, type RatioRange, type RunContext } from '../../lib/figures.ts'
 import type { MeasuredSample } from '../../lib/measured-rounds.ts'
 
 export const OPENAPI_TARGETS = ['direct', 'get-off', 'get-on', 'post-off', 'post-on'] as const
@@ -28,6 +28,8 @@ export interface OpenApiReport {
   targets: string[]
   figures: Map<string, Figures>
   ratios: Map<string, number>
+  /** The lowest and highest same-round ratio behind each median of `ratios`. */
+  ratioRanges: Map<string, RatioRange>
   /** `a/b`: b's CPU per request over a's, i.e. a's req/s relative to b's on a core of its own. */
   cpuRatios: Map<string, number>
   /** `get@c64`, `post@c64`: the gateway's CPU µs per request with validation minus without (median of same-round differences). */
@@ -53,7 +55,7 @@ export function buildReport(samples: readonly MeasuredSample[], targets: readonl
     ...RATIO_PAIRS.map((pair) => bar(`${pair[0]} ≥ ${MIN_RATIO}× ${pair[1]} req/s`, key(pairName(pair), BAR_CONNECTIONS), at(pairName(pair)), '>=', MIN_RATIO)),
     bar('gateway failed requests = 0', 'gateway/errors', errors, '<', 1),
   ]
-  return { connections: [...connections], targets: [...targets], figures, ratios, cpuRatios: cpuRatios(samples, RATIO_PAIRS, connections), validationCpuUs, bars }
+  return { connections: [...connections], targets: [...targets], figures, ratios, ratioRanges: rpsRatioRanges(samples, RATIO_PAIRS, connections), cpuRatios: cpuRatios(samples, RATIO_PAIRS, connections), validationCpuUs, bars }
 }
 
 export function formatReport(report: OpenApiReport): string {
@@ -61,10 +63,11 @@ export function formatReport(report: OpenApiReport): string {
   const sections = formatFigures(report.figures, report.targets, connections, 'gateway CPU µs/req')
   const rows = [
     ...RATIO_PAIRS.map((pair) => rowByConnections(pairName(pair), report.ratios, pairName(pair), connections)),
+    ...RATIO_PAIRS.map((pair) => rangeRowByConnections(`${pairName(pair)}, rounds`, report.ratioRanges, pairName(pair), connections)),
     ...RATIO_PAIRS.map((pair) => rowByConnections(`${pairName(pair)} by CPU`, report.cpuRatios, pairName(pair), connections)),
     ...RATIO_PAIRS.map((pair) => rowByConnections(`${methodOf(pair)}: validation CPU µs/req`, report.validationCpuUs, methodOf(pair), connections)),
   ]
-  sections.push(formatByConnections('ratios of req/s, and of CPU per request inverted (medians of same-round pairs)', connections, rows))
+  sections.push(formatByConnections('ratios of req/s (medians of same-round pairs, then lowest–highest round), and of CPU per request inverted', connections, rows))
   sections.push(formatBars(`bars (req/s at c${BAR_CONNECTIONS}; failed requests over all runs)`, report.bars))
   return sections.join('\n\n')
 }
@@ -84,6 +87,7 @@ export function reportJson(report: OpenApiReport, context: JsonContext): Record<
     scenario: 'openapi',
     targets: targetsJson(report.figures, figuresJson),
     ratios: roundedJson(report.ratios),
+    ratio_ranges: rangesJson(report.ratioRanges),
     cpu_ratios: roundedJson(report.cpuRatios),
     validation_cpu_us_per_request: roundedJson(report.validationCpuUs, 1),
     bars: barsJson(report.bars),

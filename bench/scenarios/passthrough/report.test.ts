@@ -113,17 +113,23 @@ test('the printed report, to the character: a table per connection count, ratios
     'nginx          -       -       -       -',
     'reference  10000    3.00    4.00       0',
     '',
-    'ratios of req/s and added p99 over direct (medians of same-round pairs)',
-    '                          c1   c64',
-    'gatehouse/reference     1.25  1.20',
-    'gatehouse/nginx         0.71     -',
-    'gatehouse/direct        0.56  0.30',
-    'reference/nginx         0.57     -',
-    'reference/direct        0.44  0.25',
-    'nginx/direct            0.78     -',
-    'gatehouse added p99 ms  0.30  1.00',
-    'nginx added p99 ms      0.10     -',
-    'reference added p99 ms  0.30  2.50',
+    'ratios of req/s (medians of same-round pairs, then lowest–highest round) and added p99 over direct',
+    '                                    c1        c64',
+    'gatehouse/reference               1.25       1.20',
+    'gatehouse/nginx                   0.71          -',
+    'gatehouse/direct                  0.56       0.30',
+    'reference/nginx                   0.57          -',
+    'reference/direct                  0.44       0.25',
+    'nginx/direct                      0.78          -',
+    'gatehouse/reference, rounds  1.25–1.25  1.20–1.20',
+    'gatehouse/nginx, rounds      0.71–0.71          -',
+    'gatehouse/direct, rounds     0.56–0.56  0.30–0.30',
+    'reference/nginx, rounds      0.57–0.57          -',
+    'reference/direct, rounds     0.44–0.44  0.25–0.25',
+    'nginx/direct, rounds         0.78–0.78          -',
+    'gatehouse added p99 ms            0.30       1.00',
+    'nginx added p99 ms                0.10          -',
+    'reference added p99 ms            0.30       2.50',
     '',
     'bars (req/s at c64, added p99 at c1; failed requests over all runs)',
     '                                   value',
@@ -137,7 +143,7 @@ test('the printed report, to the character: a table per connection count, ratios
 test('the JSON members and their order: targets without CPU, ratios, added p99, bars, skipped, settings', () => {
   const report = buildReport([...samples, ...unloadedSamples], TARGETS, [1, 64])
   const parsed = JSON.parse(toJsonLine(reportJson(report, { upstream: 'node', pinning: null, durationS: 10, rounds: 3, warmupS: 2, loadAvg1m: 0.123, skipped: {} }))) as Record<string, Record<string, unknown>>
-  assert.deepEqual(Object.keys(parsed), ['scenario', 'targets', 'ratios', 'added_p99_ms', 'bars', 'skipped', 'settings'])
+  assert.deepEqual(Object.keys(parsed), ['scenario', 'targets', 'ratios', 'ratio_ranges', 'added_p99_ms', 'bars', 'skipped', 'settings'])
   assert.deepEqual(Object.keys(parsed.targets), ['direct@c1', 'gatehouse@c1', 'nginx@c1', 'reference@c1', 'direct@c64', 'gatehouse@c64', 'nginx@c64', 'reference@c64'])
   assert.deepEqual(parsed.targets['gatehouse@c1'], { rps: 5000, p50_ms: 0.15, p99_ms: 0.5, errors: 0 })
   assert.deepEqual(parsed.added_p99_ms, { 'gatehouse@c1': 0.3, 'nginx@c1': 0.1, 'reference@c1': 0.3, 'gatehouse@c64': 1, 'nginx@c64': 0.4, 'reference@c64': 2.5 })

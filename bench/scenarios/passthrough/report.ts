@@ -1,7 +1,7 @@
 // Turns the passthrough samples into the figures people read: medians per target and connection
 // count, ratios between targets, added latency over the direct upstream, and the bars from the
 // performance goals. Pure functions, so the arithmetic is testable without running wrk.
-import { bar, barsJson, errorTotal, formatBars, formatByConnections, formatFigures, key, latencyJson, medianFigures, pairName, roundedJson, rowByConnections, rpsRatios, sameRoundMedian, settingsJson, targetsJson, type Bar, type Figures, type RunContext } from '../../lib/figures.ts'
+import { bar, barsJson, errorTotal, formatBars, formatByConnections, formatFigures, key, latencyJson, medianFigures, pairName, rangeRowByConnections, rangesJson, roundedJson, rowByConnections, rpsRatioRanges, rpsRatios, sameRoundMedian, settingsJson, targetsJson, type Bar, type Figures, type RatioRange, type RunContext } from '../../lib/figures.ts'
 import type { Sample } from '../../lib/rounds.ts'
 
 /** `subject/baseline`: req/s of the subject divided by req/s of the baseline. */
@@ -23,6 +23,8 @@ export interface PassthroughReport {
   /** CPU per request is not measured here: `cpuUs` is NaN. */
   figures: Map<string, Figures>
   ratios: Map<string, number>
+  /** The lowest and highest same-round ratio behind each median of `ratios`. */
+  ratioRanges: Map<string, RatioRange>
   addedP99Ms: Map<string, number>
   bars: Bar[]
 }
@@ -50,7 +52,7 @@ export function buildReport(samples: readonly Sample[], targets: readonly string
     bar(`gatehouse adds < 1 ms to p99 (c${LATENCY_BAR_CONNECTIONS})`, key('gatehouse/added_p99_ms', LATENCY_BAR_CONNECTIONS), addedP99Ms.get(key('gatehouse', LATENCY_BAR_CONNECTIONS)) ?? Number.NaN, '<', 1),
     bar('gatehouse failed requests = 0', 'gatehouse/errors', gatehouseErrors, '<', 1),
   ]
-  return { connections: [...connections], targets: [...targets], figures, ratios, addedP99Ms, bars }
+  return { connections: [...connections], targets: [...targets], figures, ratios, ratioRanges: rpsRatioRanges(samples, RATIO_PAIRS, connections), addedP99Ms, bars }
 }
 
 export function formatReport(report: PassthroughReport): string {
@@ -58,9 +60,10 @@ export function formatReport(report: PassthroughReport): string {
   const sections = formatFigures(report.figures, report.targets, connections)
   const rows = [
     ...RATIO_PAIRS.map((pair) => rowByConnections(pairName(pair), report.ratios, pairName(pair), connections)),
+    ...RATIO_PAIRS.map((pair) => rangeRowByConnections(`${pairName(pair)}, rounds`, report.ratioRanges, pairName(pair), connections)),
     ...PROXY_TARGETS.map((proxy) => rowByConnections(`${proxy} added p99 ms`, report.addedP99Ms, proxy, connections)),
   ]
-  sections.push(formatByConnections('ratios of req/s and added p99 over direct (medians of same-round pairs)', connections, rows))
+  sections.push(formatByConnections('ratios of req/s (medians of same-round pairs, then lowest–highest round) and added p99 over direct', connections, rows))
   sections.push(formatBars(`bars (req/s at c${BAR_CONNECTIONS}, added p99 at c${LATENCY_BAR_CONNECTIONS}; failed requests over all runs)`, report.bars))
   return sections.join('\n\n')
 }
@@ -76,6 +79,7 @@ export function reportJson(report: PassthroughReport, context: JsonContext): Rec
     scenario: 'passthrough',
     targets: targetsJson(report.figures, latencyJson),
     ratios: roundedJson(report.ratios),
+    ratio_ranges: rangesJson(report.ratioRanges),
     added_p99_ms: roundedJson(report.addedP99Ms),
     bars: barsJson(report.bars),
     skipped: context.skipped,

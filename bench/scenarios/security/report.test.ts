@@ -45,6 +45,19 @@ test('ratios to passthrough are medians of same-round pairs; the bars judge them
   ])
 })
 
+test('each ratio comes with the lowest and highest same-round ratio, so a median inside a wide range shows as such', () => {
+  // Round 3's api-key row ran faster relative to its passthrough: the median stays, the range widens.
+  const varied = samples.map((s) => (s.target === 'api-key' && s.round === 3 ? { ...s, result: result(9900) } : s))
+  const report = buildReport(varied, SECURITY_TARGETS, [64])
+  assert.equal(report.ratios.get('api-key/passthrough@c64'), 0.97)
+  assert.deepEqual(report.ratioRanges.get('api-key/passthrough@c64'), { low: 0.97, high: 0.99 })
+  assert.match(formatReport(report), /api-key\/passthrough, rounds\s+0\.97–0\.99/)
+  const parsed = JSON.parse(toJsonLine(reportJson(report, { upstream: 'nginx', pinning: null, durationS: 5, rounds: 3, warmupS: 0, loadAvg1m: 0, freshTokens: 1, reuse: 50, algorithm: 'ES256', skipped: {} }))) as Record<string, Record<string, unknown>>
+  assert.deepEqual(parsed.ratio_ranges['api-key/passthrough@c64'], [0.97, 0.99])
+  const withoutKeys = buildReport(varied.filter((s) => s.target !== 'api-key'), ['direct', 'passthrough', 'oauth-reused'], [64])
+  assert.equal(withoutKeys.ratioRanges.has('api-key/passthrough@c64'), false, 'no range for a row that did not run')
+})
+
 test('failed requests of any gateway row fail the error bar; a missing row leaves its bar n/a', () => {
   const failing = samples.map((s) => (s.target === 'oauth-reused' && s.round === 1 ? { ...s, result: result(8800, 3) } : s))
   assert.equal(buildReport(failing, SECURITY_TARGETS, [64]).bars[2].status, 'FAIL')
@@ -76,15 +89,19 @@ test('the printed report, to the character: figures with the gateway\'s CPU, rat
     'oauth-reused   8800    1.00    9.00       0               110.0',
     'oauth-fresh    4000    1.00    9.00       0               250.0',
     '',
-    'ratios of req/s, and of CPU per request inverted (medians of same-round pairs)',
-    '                                  c64',
-    'api-key/passthrough              0.97',
-    'oauth-reused/passthrough         0.88',
-    'oauth-fresh/passthrough          0.40',
-    'passthrough/direct               0.20',
-    'api-key/passthrough by CPU       0.96',
-    'oauth-reused/passthrough by CPU  0.91',
-    'oauth-fresh/passthrough by CPU   0.40',
+    'ratios of req/s (medians of same-round pairs, then lowest–highest round), and of CPU per request inverted',
+    '                                        c64',
+    'api-key/passthrough                    0.97',
+    'oauth-reused/passthrough               0.88',
+    'oauth-fresh/passthrough                0.40',
+    'passthrough/direct                     0.20',
+    'api-key/passthrough, rounds       0.97–0.97',
+    'oauth-reused/passthrough, rounds  0.88–0.88',
+    'oauth-fresh/passthrough, rounds   0.40–0.40',
+    'passthrough/direct, rounds        0.20–0.20',
+    'api-key/passthrough by CPU             0.96',
+    'oauth-reused/passthrough by CPU        0.91',
+    'oauth-fresh/passthrough by CPU         0.40',
     '',
     'bars (req/s at c64; failed requests over all runs)',
     '                                       value',
@@ -97,7 +114,8 @@ test('the printed report, to the character: figures with the gateway\'s CPU, rat
 test('the JSON members and their order, and the settings with the scenario\'s own last', () => {
   const report = buildReport(samples, SECURITY_TARGETS, [64])
   const parsed = JSON.parse(toJsonLine(reportJson(report, { upstream: 'node', pinning: null, durationS: 5, rounds: 3, warmupS: 0, loadAvg1m: 2.345, freshTokens: 200, reuse: 50, algorithm: 'RS256', skipped: { 'api-key': 'no' } }))) as Record<string, Record<string, unknown>>
-  assert.deepEqual(Object.keys(parsed), ['scenario', 'targets', 'ratios', 'cpu_ratios', 'bars', 'skipped', 'settings'])
+  assert.deepEqual(Object.keys(parsed), ['scenario', 'targets', 'ratios', 'ratio_ranges', 'cpu_ratios', 'bars', 'skipped', 'settings'])
+  assert.deepEqual(Object.keys(parsed.ratio_ranges), Object.keys(parsed.ratios))
   assert.deepEqual(Object.keys(parsed.targets), SECURITY_TARGETS.map((t) => `${t}@c64`))
   assert.deepEqual(Object.keys(parsed.ratios), ['api-key/passthrough@c64', 'oauth-reused/passthrough@c64', 'oauth-fresh/passthrough@c64', 'passthrough/direct@c64'])
   assert.deepEqual(Object.keys(parsed.cpu_ratios), ['api-key/passthrough@c64', 'oauth-reused/passthrough@c64', 'oauth-fresh/passthrough@c64'])

@@ -2,7 +2,7 @@
 // passthrough route of the same gateway (medians of same-round ratios, so drift cancels), the
 // gateway's CPU time per request and the same comparison made with it, and the bars of issue 5.
 // Pure functions, tested without running wrk.
-import { bar, barsJson, cpuRatios, errorTotal, figuresJson, formatBars, formatByConnections, formatFigures, key, medianFigures, pairName, roundedJson, rowByConnections, rpsRatios, settingsJson, targetsJson, type Bar, type Figures, type RunContext } from '../../lib/figures.ts'
+import { bar, barsJson, cpuRatios, errorTotal, figuresJson, formatBars, formatByConnections, formatFigures, key, medianFigures, pairName, rangeRowByConnections, rangesJson, roundedJson, rowByConnections, rpsRatioRanges, rpsRatios, settingsJson, targetsJson, type Bar, type Figures, type RatioRange, type RunContext } from '../../lib/figures.ts'
 import type { MeasuredSample } from '../../lib/measured-rounds.ts'
 
 export const SECURITY_TARGETS = ['direct', 'passthrough', 'api-key', 'oauth-reused', 'oauth-fresh'] as const
@@ -30,6 +30,8 @@ export interface SecurityReport {
   targets: string[]
   figures: Map<string, Figures>
   ratios: Map<string, number>
+  /** The lowest and highest same-round ratio behind each median of `ratios`. */
+  ratioRanges: Map<string, RatioRange>
   /** `a/b`: b's CPU per request over a's, i.e. a's req/s relative to b's on a core of its own. */
   cpuRatios: Map<string, number>
   bars: Bar[]
@@ -46,7 +48,7 @@ export function buildReport(samples: readonly MeasuredSample[], targets: readonl
     bar('oauth-reused ≥ 0.9× passthrough req/s', key('oauth-reused/passthrough', BAR_CONNECTIONS), at('oauth-reused/passthrough'), '>=', 0.9),
     bar('gateway failed requests = 0', 'gateway/errors', errors, '<', 1),
   ]
-  return { connections: [...connections], targets: [...targets], figures, ratios, cpuRatios: cpu, bars }
+  return { connections: [...connections], targets: [...targets], figures, ratios, ratioRanges: rpsRatioRanges(samples, RATIO_PAIRS, connections), cpuRatios: cpu, bars }
 }
 
 export function formatReport(report: SecurityReport): string {
@@ -54,9 +56,10 @@ export function formatReport(report: SecurityReport): string {
   const sections = formatFigures(report.figures, report.targets, connections, 'gateway CPU µs/req')
   const rows = [
     ...RATIO_PAIRS.map((pair) => rowByConnections(pairName(pair), report.ratios, pairName(pair), connections)),
+    ...RATIO_PAIRS.map((pair) => rangeRowByConnections(`${pairName(pair)}, rounds`, report.ratioRanges, pairName(pair), connections)),
     ...CPU_PAIRS.map((pair) => rowByConnections(`${pairName(pair)} by CPU`, report.cpuRatios, pairName(pair), connections)),
   ]
-  sections.push(formatByConnections('ratios of req/s, and of CPU per request inverted (medians of same-round pairs)', connections, rows))
+  sections.push(formatByConnections('ratios of req/s (medians of same-round pairs, then lowest–highest round), and of CPU per request inverted', connections, rows))
   sections.push(formatBars(`bars (req/s at c${BAR_CONNECTIONS}; failed requests over all runs)`, report.bars))
   return sections.join('\n\n')
 }
@@ -78,6 +81,7 @@ export function reportJson(report: SecurityReport, context: JsonContext): Record
     scenario: 'security',
     targets: targetsJson(report.figures, figuresJson),
     ratios: roundedJson(report.ratios),
+    ratio_ranges: rangesJson(report.ratioRanges),
     cpu_ratios: roundedJson(report.cpuRatios),
     bars: barsJson(report.bars),
     skipped: context.skipped,

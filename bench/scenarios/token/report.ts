@@ -1,7 +1,7 @@
 // Turns the token samples into what people read: medians per grant, algorithm and persistence
 // setting, the persistence cost as same-round ratios, WSO2's published figures beside them, and
 // the bars of the key manager's goals. Pure functions, testable without running wrk.
-import { bar, barsJson, connectionsSection, figureCells, figureHeader, formatBars, formatByConnections, key, latencyJson, medianFigures, roundedJson, rowByConnections, sameRoundRatio, settingsJson, targetsJson, type Bar, type Figures, type RunContext } from '../../lib/figures.ts'
+import { bar, barsJson, connectionsSection, figureCells, figureHeader, formatBars, formatByConnections, key, latencyJson, medianFigures, rangeRowByConnections, rangesJson, roundedJson, rowByConnections, sameRoundRange, sameRoundRatio, settingsJson, targetsJson, type Bar, type Figures, type RatioRange, type RunContext } from '../../lib/figures.ts'
 import type { Sample } from '../../lib/rounds.ts'
 import { formatTable, type Cell } from '../../lib/table.ts'
 import type { Algorithm, Persistence } from './gateways.ts'
@@ -45,6 +45,8 @@ export interface TokenReport {
   /** CPU per request is not measured here: `cpuUs` is NaN. */
   figures: Map<string, Figures>
   ratios: Map<string, number>
+  /** The lowest and highest same-round ratio behind each median of `ratios`. */
+  ratioRanges: Map<string, RatioRange>
   /** The connection count the bars are judged at: the highest measured. */
   barConnections: number
   bars: Bar[]
@@ -64,12 +66,16 @@ function persistencePairs(targets: readonly TokenTarget[]): Array<[GrantName, Al
 export function buildReport(samples: readonly Sample[], targets: readonly TokenTarget[], connections: readonly number[]): TokenReport {
   const figures = medianFigures(samples, targets.map(targetName), connections)
   const ratios = new Map<string, number>()
+  const ratioRanges = new Map<string, RatioRange>()
   const pairs = persistencePairs(targets)
   for (const c of connections) {
     for (const [grant, algorithm] of pairs) {
       const on = targetName({ grant, algorithm, persistence: 'on' })
       const off = targetName({ grant, algorithm, persistence: 'off' })
-      ratios.set(key(ratioName(grant, algorithm), c), sameRoundRatio(samples, on, off, c, (s) => s.result.rps))
+      const name = key(ratioName(grant, algorithm), c)
+      ratios.set(name, sameRoundRatio(samples, on, off, c, (s) => s.result.rps))
+      const range = sameRoundRange(samples, on, off, c, (s) => s.result.rps)
+      if (range !== undefined) ratioRanges.set(name, range)
     }
   }
   const barConnections = Math.max(...connections)
@@ -86,7 +92,7 @@ export function buildReport(samples: readonly Sample[], targets: readonly TokenT
   }
   const errors = [...figures.values()].reduce((sum, f) => sum + f.errors, 0)
   bars.push(bar('failed token requests = 0', 'errors', figures.size === 0 ? Number.NaN : errors, '<', 1))
-  return { connections: [...connections], targets: [...targets], figures, ratios, barConnections, bars }
+  return { connections: [...connections], targets: [...targets], figures, ratios, ratioRanges, barConnections, bars }
 }
 
 export function formatReport(report: TokenReport): string {
@@ -96,8 +102,11 @@ export function formatReport(report: TokenReport): string {
   })
   const pairs = persistencePairs(report.targets)
   if (pairs.length > 0) {
-    const rows = pairs.map(([grant, algorithm]) => rowByConnections(`${grant} ${algorithm}`, report.ratios, ratioName(grant, algorithm), report.connections))
-    sections.push(formatByConnections('persistence on ÷ off, tokens/s (medians of same-round pairs)', report.connections, rows))
+    const rows = [
+      ...pairs.map(([grant, algorithm]) => rowByConnections(`${grant} ${algorithm}`, report.ratios, ratioName(grant, algorithm), report.connections)),
+      ...pairs.map(([grant, algorithm]) => rangeRowByConnections(`${grant} ${algorithm}, rounds`, report.ratioRanges, ratioName(grant, algorithm), report.connections)),
+    ]
+    sections.push(formatByConnections('persistence on ÷ off, tokens/s (medians of same-round pairs, then lowest–highest round)', report.connections, rows))
   }
   sections.push(formatReference(report))
   sections.push(formatBars(`bars (at c${report.barConnections}; failed requests over all runs)`, report.bars))
@@ -127,6 +136,7 @@ export function reportJson(report: TokenReport, context: JsonContext): Record<st
     scenario: 'token',
     targets: targetsJson(report.figures, latencyJson),
     ratios: roundedJson(report.ratios),
+    ratio_ranges: rangesJson(report.ratioRanges),
     bars: barsJson(report.bars),
     reference: { source: WSO2_REFERENCE.source, vcpus: WSO2_REFERENCE.vcpus, tokens_per_second: WSO2_REFERENCE.tokensPerSecond },
     settings: settingsJson(context, report.connections, { scrypt: { N: context.scryptN, r: 8, p: 1 } }),
