@@ -218,9 +218,27 @@ describe('verifyJwt: JWT-09 issuer and audience', () => {
 describe('verifyJwt: JWT-11 tampering and malformed input', () => {
   it('JWT-11: one bit flipped in the payload breaks the signature', () => {
     const [h, p, s] = good.split('.')
+    // A flip inside a claim's value keeps the payload valid JSON with valid claims: only the
+    // signature can tell.
+    const text = Buffer.from(p, 'base64url').toString('latin1')
+    const at = text.indexOf('"sub":"') + '"sub":"'.length
+    const flipped = text.slice(0, at) + String.fromCharCode(text.charCodeAt(at) ^ 0x01) + text.slice(at + 1)
+    assert.notEqual(flipped, text)
+    rejects(`${h}.${Buffer.from(flipped, 'latin1').toString('base64url')}.${s}`, 'bad_signature')
+    // A flip that breaks the JSON is refused before any signature work.
     const bytes = Buffer.from(p, 'base64url')
     bytes[5] ^= 0x01
-    rejects(`${h}.${bytes.toString('base64url')}.${s}`, 'bad_signature')
+    rejects(`${h}.${bytes.toString('base64url')}.${s}`, 'malformed')
+  })
+
+  it('claims are checked before the signature: an expired or foreign token with a bad signature costs no verification', () => {
+    const [, , s] = good.split('.')
+    const badSignature = (token: string): string => `${token.split('.').slice(0, 2).join('.')}.${s}`
+    rejects(badSignature(forge(header, claims({ exp: NOW - 3600 }))), 'expired')
+    rejects(badSignature(forge(header, claims({ aud: 'billing' }))), 'wrong_audience')
+    rejects(badSignature(forge(header, claims({ iss: 'https://other.example' }))), 'wrong_issuer')
+    // With claims that pass, the same signature is what refuses the token.
+    rejects(badSignature(forge(header, claims({ jti: 'another' }))), 'bad_signature')
   })
 
   it('JWT-11: a tampered or stripped signature is refused', () => {
