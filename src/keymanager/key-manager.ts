@@ -164,7 +164,9 @@ export class KeyManager implements OwnKeyManager {
     try {
       const report = await keys.maintain()
       if (report.created.length + report.retired.length + report.deleted.length > 0) log('info', 'signing keys maintained', { ...report })
-      await store.purgeExpired(Math.floor(now()))
+      const at = Math.floor(now())
+      await store.purgeExpired(at)
+      await store.forgetEndedSecrets(at)
     } catch (error) {
       log('error', 'key manager maintenance failed', { error: String((error as Error)?.stack ?? error) })
     }

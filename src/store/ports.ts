@@ -164,6 +164,12 @@ export interface ClientStore {
    */
   swapClientSecret(clientId: string, ifSecretDigest: string | null, secret: ClientSecretFields): Promise<boolean>
   deleteClient(clientId: string): Promise<boolean>
+  /**
+   * Clears the previous secret's digest and expiry of every client whose rotation overlap ended at
+   * or before `now` (epoch seconds): such a secret is refused already, and its digest need not
+   * stay in the store. Returns how many clients changed.
+   */
+  forgetEndedSecrets(now: number): Promise<number>
   listClients(options: { limit: number; cursor?: string | null }): Promise<Page<ClientRecord>>
 }
 

@@ -101,6 +101,22 @@ export function clientContract(open: () => Promise<Store>): void {
       assert.equal(await store.getClient('ghost'), null)
     }))
 
+    it('KEY-07: forgetEndedSecrets clears previous secrets whose overlap ended, and only those', () => withStore(open, async (store) => {
+      const ended = client('ended', { previousSecretDigest: 'b2'.repeat(32), previousSecretExpiresAt: NOW - 1 })
+      const edge = client('edge', { previousSecretDigest: 'c3'.repeat(32), previousSecretExpiresAt: NOW })
+      const running = client('running', { previousSecretDigest: 'd4'.repeat(32), previousSecretExpiresAt: NOW + 1 })
+      const none = client('none', { previousSecretDigest: null, previousSecretExpiresAt: null })
+      for (const c of [ended, edge, running, none]) await store.createClient(c)
+      // Read once first: a store that keeps clients in memory must not answer from there afterwards.
+      assert.equal((await store.getClient('ended'))?.previousSecretDigest, 'b2'.repeat(32))
+      assert.equal(await store.forgetEndedSecrets(NOW), 2)
+      assert.deepEqual(await store.getClient('ended'), { ...ended, previousSecretDigest: null, previousSecretExpiresAt: null })
+      assert.deepEqual(await store.getClient('edge'), { ...edge, previousSecretDigest: null, previousSecretExpiresAt: null }, 'an overlap ending exactly now has ended')
+      assert.deepEqual(await store.getClient('running'), running, 'an overlap still running keeps its secret')
+      assert.deepEqual(await store.getClient('none'), none)
+      assert.equal(await store.forgetEndedSecrets(NOW), 0)
+    }))
+
     it('deletes a client once: true, then false', () => withStore(open, async (store) => {
       await store.createClient(client('gone'))
       assert.equal(await store.deleteClient('gone'), true)

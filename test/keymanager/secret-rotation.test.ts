@@ -198,4 +198,32 @@ describe('client secret rotation at rest', () => {
       assert.equal(raw.includes(secret), false, 'absent from the file bytes')
     }
   })
+
+  test('KEY-07: once the overlap has ended, maintenance removes the previous digest from the store', async () => {
+    const maintained = await startAuthServer({ maintenanceIntervalMs: 50 })
+    try {
+      const old = await maintained.register({ scope: 'read' })
+      const path = (maintained.config.store as { path: string }).path
+      const previousDigest = (): unknown => {
+        const db = new DatabaseSync(path, { readOnly: true })
+        try {
+          return db.prepare('SELECT previous_secret_digest FROM clients WHERE client_id = ?').get(old.clientId)?.previous_secret_digest
+        } finally {
+          db.close()
+        }
+      }
+      rotated(await rotate(maintained, old.clientId, { overlapSeconds: 120 }), old.clientId)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.match(String(previousDigest()), /^[0-9a-f]{64}$/, 'kept while the overlap runs, through several maintenance runs')
+      maintained.advance(121)
+      const deadline = Date.now() + 5000
+      while (previousDigest() !== null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25))
+      assert.equal(previousDigest(), null)
+      const shown = await maintained.request(`/oauth2/client/${old.clientId}`, { headers: ADMIN })
+      assert.equal(shown.json.previousSecretExpiresDt, null, 'the registry shows no previous secret any more')
+      assert.equal(await accepted(maintained, old), false)
+    } finally {
+      await maintained.close()
+    }
+  })
 })

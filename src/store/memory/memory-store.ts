@@ -56,6 +56,17 @@ export class MemoryStore implements Store {
     return true
   }
 
+  async forgetEndedSecrets(now: number): Promise<number> {
+    this.#check('forgetEndedSecrets')
+    let changed = 0
+    for (const [clientId, stored] of this.#clients) {
+      if (stored.previousSecretExpiresAt === null || stored.previousSecretExpiresAt > now) continue
+      this.#clients.set(clientId, { ...stored, previousSecretDigest: null, previousSecretExpiresAt: null })
+      changed++
+    }
+    return changed
+  }
+
   async deleteClient(clientId: string): Promise<boolean> {
     this.#check('deleteClient')
     return this.#clients.delete(clientId)

@@ -46,6 +46,11 @@ export class ClientCache {
   forget(clientId: string): void {
     this.#entries.delete(clientId)
   }
+
+  /** After this connection wrote several clients at once. */
+  forgetAll(): void {
+    this.#entries.clear()
+  }
 }
 
 /** Copying a record costs a small fraction of reading and mapping its row. */

@@ -97,6 +97,15 @@ export class SqliteStore implements Store {
     return this.#run('deleteClient', (s) => s.deleteClient.run(clientId).changes > 0)
   }
 
+  async forgetEndedSecrets(now: number): Promise<number> {
+    return this.#run('forgetEndedSecrets', (s) => {
+      const changed = Number(s.forgetEndedSecrets.run(now).changes)
+      // Any number of clients may have changed; this connection's writes do not move data_version.
+      if (changed > 0) this.#clients.forgetAll()
+      return changed
+    })
+  }
+
   async listClients(options: { limit: number; cursor?: string | null }): Promise<Page<ClientRecord>> {
     return this.#run('listClients', (s) => {
       checkLimit(options.limit)

@@ -39,6 +39,7 @@ const SQL = {
     previous_secret_expires_at = $previousSecretExpiresAt, updated_at = $updatedAt
     WHERE client_id = $clientId AND secret_digest IS $ifSecretDigest`,
   deleteClient: 'DELETE FROM clients WHERE client_id = ?',
+  forgetEndedSecrets: 'UPDATE clients SET previous_secret_digest = NULL, previous_secret_expires_at = NULL WHERE previous_secret_expires_at <= ?',
   listClientsFirst: `SELECT ${CLIENT_COLUMNS} FROM clients ORDER BY client_id LIMIT ?`,
   listClientsAfter: `SELECT ${CLIENT_COLUMNS} FROM clients WHERE client_id > ? ORDER BY client_id LIMIT ?`,
 
