@@ -95,6 +95,9 @@ test('tables by connection count and bars', () => {
   assert.equal(formatByConnections('ratios', [1, 64], [rowByConnections('a over b', values, 'a/b', [1, 64])]), 'ratios\n            c1   c64\na over b  1.25  1.50')
   const bars = [bar('a ≥ 0.9× b', 'a/b@c64', 1.23456, '>=', 0.9), bar('no errors', 'errors', Number.NaN, '<', 1)]
   assert.equal(formatBars('bars (at c64)', bars), 'bars (at c64)\n            value\na ≥ 0.9× b  1.235  PASS\nno errors       -   n/a')
+  const straddling = new Map([['a/b@c64', { low: 0.85, high: 1.4 }], ['errors', { low: 0, high: 2 }]])
+  assert.equal(formatBars('bars (at c64)', bars, straddling), 'bars (at c64)\n            value\na ≥ 0.9× b  1.235  PASS  rounds 0.85–1.40: on both sides\nno errors       -   n/a', 'only ratio bars (≥) are read against their rounds')
+  assert.equal(formatBars('bars (at c64)', bars, new Map([['a/b@c64', { low: 0.95, high: 1.4 }]])), formatBars('bars (at c64)', bars), 'rounds all on one side: no remark')
   assert.deepEqual(barsJson(bars), [
     { name: 'a/b@c64', value: 1.235, op: '>=', threshold: 0.9, status: 'PASS' },
     { name: 'errors', value: null, op: '<', threshold: 1, status: 'n/a' },

@@ -186,9 +186,17 @@ export function formatByConnections(title: string, connections: readonly number[
   return `${title}\n${formatTable(['', ...connections.map((c) => `c${c}`)], rows)}`
 }
 
-/** `title`, then each bar's label, value and PASS / FAIL / n/a. */
-export function formatBars(title: string, bars: readonly Bar[]): string {
-  return `${title}\n${formatTable(['', 'value', ''], bars.map((b) => [b.label, Number.isFinite(b.value) ? round(b.value, 3).toString() : '-', b.status]))}`
+/**
+ * `title`, then each bar's label, value and PASS / FAIL / n/a. Given the ratios' ranges, a bar
+ * whose rounds fell on both sides of its threshold says so: its verdict rests on the median alone.
+ */
+export function formatBars(title: string, bars: readonly Bar[], ranges?: ReadonlyMap<string, RatioRange>): string {
+  const rows = bars.map((b) => {
+    const range = ranges?.get(b.key)
+    const straddles = range !== undefined && b.op === '>=' && range.low < b.threshold && range.high >= b.threshold
+    return [b.label, Number.isFinite(b.value) ? round(b.value, 3).toString() : '-', b.status, straddles ? `rounds ${rangeCell(range)}: on both sides` : '']
+  })
+  return `${title}\n${formatTable(['', 'value', '', ''], rows)}`
 }
 
 /** A target's req/s, p50, p99 and errors in the `--json` object. */

@@ -64,7 +64,7 @@ export function formatReport(report: PassthroughReport): string {
     ...PROXY_TARGETS.map((proxy) => rowByConnections(`${proxy} added p99 ms`, report.addedP99Ms, proxy, connections)),
   ]
   sections.push(formatByConnections('ratios of req/s (medians of same-round pairs, then lowest–highest round) and added p99 over direct', connections, rows))
-  sections.push(formatBars(`bars (req/s at c${BAR_CONNECTIONS}, added p99 at c${LATENCY_BAR_CONNECTIONS}; failed requests over all runs)`, report.bars))
+  sections.push(formatBars(`bars (req/s at c${BAR_CONNECTIONS}, added p99 at c${LATENCY_BAR_CONNECTIONS}; failed requests over all runs)`, report.bars, report.ratioRanges))
   return sections.join('\n\n')
 }
 

@@ -47,11 +47,15 @@ test('ratios to passthrough are medians of same-round pairs; the bars judge them
 
 test('each ratio comes with the lowest and highest same-round ratio, so a median inside a wide range shows as such', () => {
   // Round 3's api-key row ran faster relative to its passthrough: the median stays, the range widens.
-  const varied = samples.map((s) => (s.target === 'api-key' && s.round === 3 ? { ...s, result: result(9900) } : s))
+  // Round 3's oauth-reused row reached 0.92: above its bar, while the median stays below it.
+  const varied = samples.map((s) => (s.round !== 3 ? s : s.target === 'api-key' ? { ...s, result: result(9900) } : s.target === 'oauth-reused' ? { ...s, result: result(9200) } : s))
   const report = buildReport(varied, SECURITY_TARGETS, [64])
   assert.equal(report.ratios.get('api-key/passthrough@c64'), 0.97)
   assert.deepEqual(report.ratioRanges.get('api-key/passthrough@c64'), { low: 0.97, high: 0.99 })
-  assert.match(formatReport(report), /api-key\/passthrough, rounds\s+0\.97–0\.99/)
+  const printed = formatReport(report)
+  assert.match(printed, /api-key\/passthrough, rounds\s+0\.97–0\.99/)
+  assert.match(printed, /oauth-reused ≥ 0\.9× passthrough req\/s\s+0\.88\s+FAIL\s+rounds 0\.88–0\.92: on both sides\n/)
+  assert.match(printed, /api-key ≥ 0\.95× passthrough req\/s\s+0\.97\s+PASS\n/, 'a bar whose rounds all passed carries no remark')
   const parsed = JSON.parse(toJsonLine(reportJson(report, { upstream: 'nginx', pinning: null, durationS: 5, rounds: 3, warmupS: 0, loadAvg1m: 0, freshTokens: 1, reuse: 50, algorithm: 'ES256', skipped: {} }))) as Record<string, Record<string, unknown>>
   assert.deepEqual(parsed.ratio_ranges['api-key/passthrough@c64'], [0.97, 0.99])
   const withoutKeys = buildReport(varied.filter((s) => s.target !== 'api-key'), ['direct', 'passthrough', 'oauth-reused'], [64])

@@ -60,7 +60,7 @@ export function formatReport(report: SecurityReport): string {
     ...CPU_PAIRS.map((pair) => rowByConnections(`${pairName(pair)} by CPU`, report.cpuRatios, pairName(pair), connections)),
   ]
   sections.push(formatByConnections('ratios of req/s (medians of same-round pairs, then lowest–highest round), and of CPU per request inverted', connections, rows))
-  sections.push(formatBars(`bars (req/s at c${BAR_CONNECTIONS}; failed requests over all runs)`, report.bars))
+  sections.push(formatBars(`bars (req/s at c${BAR_CONNECTIONS}; failed requests over all runs)`, report.bars, report.ratioRanges))
   return sections.join('\n\n')
 }
 

@@ -109,7 +109,7 @@ export function formatReport(report: TokenReport): string {
     sections.push(formatByConnections('persistence on ÷ off, tokens/s (medians of same-round pairs, then lowest–highest round)', report.connections, rows))
   }
   sections.push(formatReference(report))
-  sections.push(formatBars(`bars (at c${report.barConnections}; failed requests over all runs)`, report.bars))
+  sections.push(formatBars(`bars (at c${report.barConnections}; failed requests over all runs)`, report.bars, report.ratioRanges))
   return sections.join('\n\n')
 }
 
