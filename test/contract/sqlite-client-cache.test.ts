@@ -9,7 +9,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { after, describe, it } from 'node:test'
 import { ClientCache } from '../../src/store/sqlite/client-cache.ts'
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.ts'
-import { client, NOW } from './store-fixtures.ts'
+import { accessToken, client, NOW } from './store-fixtures.ts'
 
 const folder = mkdtempSync(join(tmpdir(), 'gatehouse-client-cache-'))
 after(() => rmSync(folder, { recursive: true, force: true }))
@@ -81,6 +81,42 @@ describe('sqlite store client cache', () => {
     }
   })
 
+  it('reads the clients\' revision only when data_version moved, and empties itself only when the revision moved', () => {
+    const cache = new ClientCache()
+    let reads = 0
+    const revision = (value: number) => () => { reads++; return value }
+    cache.sync(1, revision(10))
+    cache.set(client('a'))
+    cache.sync(1, revision(11))
+    assert.equal(reads, 1, 'same data_version: the revision is not read')
+    cache.sync(2, revision(10))
+    assert.equal(cache.get('a')?.clientId, 'a', 'another connection committed, but not to the clients')
+    cache.sync(3, revision(11))
+    assert.equal(cache.size, 0, 'a client changed elsewhere')
+    assert.equal(reads, 3)
+  })
+
+  it('keeps its clients through token writes of another connection, and still sees client changes after them', async () => {
+    const { path, here, elsewhere, close } = await twoStores()
+    const raw = new DatabaseSync(path)
+    try {
+      await here.createClient(client('c1'))
+      assert.equal((await here.getClient('c1'))?.clientName, 'Client c1')
+      // Only observable from outside by changing the row without moving the revision: a
+      // connection that drops the trigger first. The token write then moves data_version alone.
+      raw.exec('DROP TRIGGER clients_updated')
+      raw.prepare('UPDATE clients SET client_name = ? WHERE client_id = ?').run('Unseen', 'c1')
+      await elsewhere.saveAccessToken(accessToken('t1', { clientId: 'c1' }))
+      assert.equal((await here.getClient('c1'))?.clientName, 'Client c1', 'served from memory: the clients\' revision did not move')
+      raw.exec('CREATE TRIGGER clients_updated AFTER UPDATE ON clients BEGIN UPDATE client_revision SET revision = revision + 1; END')
+      assert.equal(await elsewhere.updateClient(client('c1', { clientName: 'Renamed' })), true)
+      assert.equal((await here.getClient('c1'))?.clientName, 'Renamed')
+    } finally {
+      raw.close()
+      await close()
+    }
+  })
+
   it('hands out copies: a caller changing its record changes nothing for the next', async () => {
     const { here, close } = await twoStores()
     try {
@@ -100,14 +136,14 @@ describe('sqlite store client cache', () => {
 
   it('is bounded: the oldest entry makes room, and unknown ids are not kept', async () => {
     const cache = new ClientCache(2)
-    cache.sync(1)
+    cache.sync(1, () => 1)
     cache.set(client('a'))
     cache.set(client('b'))
     cache.set(client('c'))
     assert.equal(cache.size, 2)
     assert.equal(cache.get('a'), undefined)
     assert.equal(cache.get('c')?.clientId, 'c')
-    cache.sync(2)
+    cache.sync(2, () => 2)
     assert.equal(cache.size, 0)
 
     const { here, close } = await twoStores()

@@ -1,8 +1,11 @@
 // Client records by id, kept between lookups: every token request authenticates its client, and
 // reading and mapping the row costs several times the check that it is still current. That check
-// is SQLite's `PRAGMA data_version`, which changes whenever another connection (another process
-// sharing the file) commits; then the whole cache is dropped, since any of its clients may have
-// changed. This connection's own client writes do not change it, so they drop their entry here.
+// has two steps. SQLite's `PRAGMA data_version` changes whenever another connection (another
+// process sharing the file) commits anything; only then is the clients table's revision read, a
+// number its triggers move with every insert, update and delete, whoever writes. A new revision
+// drops the whole cache, since any client may have changed; token writes of other workers move
+// data_version but not the revision, and leave the cache as it is. This connection's own client
+// writes do not change data_version, so they drop their entry here.
 import type { ClientRecord } from '../ports.ts'
 
 /** Enough for every client of a large deployment; past it the oldest entry makes room. */
@@ -12,6 +15,7 @@ export class ClientCache {
   readonly maxEntries: number
   readonly #entries = new Map<string, ClientRecord>()
   #dataVersion: unknown = undefined
+  #revision: unknown = undefined
 
   constructor(maxEntries = CLIENT_CACHE_ENTRIES) {
     this.maxEntries = maxEntries
@@ -21,11 +25,17 @@ export class ClientCache {
     return this.#entries.size
   }
 
-  /** Call with the connection's current data_version before a lookup: a new value empties the cache. */
-  sync(dataVersion: unknown): void {
+  /**
+   * Call with the connection's current data_version before a lookup. When it moved, `revision`
+   * reads the clients' revision, and a new revision empties the cache.
+   */
+  sync(dataVersion: unknown, revision: () => unknown): void {
     if (dataVersion === this.#dataVersion) return
-    this.#entries.clear()
     this.#dataVersion = dataVersion
+    const current = revision()
+    if (current === this.#revision) return
+    this.#entries.clear()
+    this.#revision = current
   }
 
   /** A copy of the cached record: like every store read, the caller may change it freely. */

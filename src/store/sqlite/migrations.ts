@@ -90,6 +90,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE clients ADD COLUMN previous_secret_expires_at INTEGER;
     `,
   },
+  {
+    // A revision number that moves with every change to the clients table, whoever makes it, so
+    // a process that keeps clients in memory can tell a client change from the token writes of
+    // other processes sharing the file (both move SQLite's data_version).
+    version: 4,
+    sql: `
+      CREATE TABLE client_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+      INSERT INTO client_revision (id, revision) VALUES (1, 0);
+      CREATE TRIGGER clients_inserted AFTER INSERT ON clients BEGIN UPDATE client_revision SET revision = revision + 1; END;
+      CREATE TRIGGER clients_updated AFTER UPDATE ON clients BEGIN UPDATE client_revision SET revision = revision + 1; END;
+      CREATE TRIGGER clients_deleted AFTER DELETE ON clients BEGIN UPDATE client_revision SET revision = revision + 1; END;
+    `,
+  },
 ]
 
 /**

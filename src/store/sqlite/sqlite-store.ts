@@ -71,7 +71,7 @@ export class SqliteStore implements Store {
   async getClient(clientId: string): Promise<ClientRecord | null> {
     return this.#run('getClient', (s) => {
       const cache = this.#clients
-      cache.sync((s.dataVersion.get() as { data_version: unknown }).data_version)
+      cache.sync((s.dataVersion.get() as { data_version: unknown }).data_version, () => s.selectClientRevision.get()?.revision)
       const cached = cache.get(clientId)
       if (cached !== undefined) return cached
       const found = mapOrNull(s.selectClient.get(clientId), rows.clientFromRow)

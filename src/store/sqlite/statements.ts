@@ -27,6 +27,7 @@ const SQL = {
   selectClient: `SELECT ${CLIENT_COLUMNS} FROM clients WHERE client_id = ?`,
   // Changes whenever another connection commits (see client-cache.ts).
   dataVersion: 'PRAGMA data_version',
+  selectClientRevision: 'SELECT revision FROM client_revision WHERE id = 1',
   // $checkSecret = 1 makes it a compare-and-set on the secret (IS: null equals null).
   updateClient: `UPDATE clients SET secret_digest = $secretDigest, previous_secret_digest = $previousSecretDigest,
     previous_secret_expires_at = $previousSecretExpiresAt, client_type = $clientType,
