@@ -16,7 +16,7 @@ import { StoreConflictError, StoreInputError } from '../../store/errors.ts'
 import { parseClientInput } from '../clients/client-input.ts'
 import { clientView, registerClient, registerUser, replaceClient, type RegistryDeps, type UserInput } from '../clients/registry.ts'
 import { parseRotationInput, rotateClientSecret } from '../clients/rotate-secret.ts'
-import { BodyTooLargeError, bodyLeftUnread, mediaTypeOf, readBody } from '../http/read-body.ts'
+import { BodyTooLargeError, bodyLeftUnread, declaresBody, mediaTypeOf, readBody } from '../http/read-body.ts'
 import { NO_STORE, sendEmpty, sendJson } from '../http/respond.ts'
 import type { KeyManagerServices } from '../services.ts'
 
@@ -102,7 +102,7 @@ export class Registry {
   async #rotateSecret(req: IncomingMessage, res: ServerResponse, expectContinue: boolean, clientId: string): Promise<void> {
     allow(req, ['POST'])
     // The body is optional: a bare POST rotates with the default overlap.
-    const input = parseRotationInput(hasBody(req) ? await readJson(req, res, expectContinue) : undefined)
+    const input = parseRotationInput(declaresBody(req) ? await readJson(req, res, expectContinue) : undefined)
     const rotated = await rotateClientSecret(this.#deps, clientId, input)
     if (rotated === null) throw new GatehouseError('GH_ERR_ADMIN_NOT_FOUND', 'no client has this id')
     this.#services.log('info', 'client secret rotated', { clientId, overlapSeconds: input.overlapSeconds })
@@ -138,10 +138,6 @@ async function readJson(req: IncomingMessage, res: ServerResponse, expectContinu
   } catch {
     throw new GatehouseError('GH_ERR_BAD_REQUEST', 'body: is not valid JSON')
   }
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
 }
 
 function asProblem(error: unknown): GatehouseError {

@@ -56,11 +56,15 @@ export function mediaTypeOf(req: IncomingMessage): string {
   return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase()
 }
 
+/** Whether the request declares a body: chunked, or a Content-Length above 0. */
+export function declaresBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+}
+
 /**
  * Whether the request declared a body that has not been received completely: answering such a
  * request early should close the connection rather than wait for, and discard, the rest.
  */
 export function bodyLeftUnread(req: IncomingMessage): boolean {
-  if (req.complete) return false
-  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+  return !req.complete && declaresBody(req)
 }
