@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -87,6 +88,28 @@ describe('sqlite store file', () => {
     const store = await openStore({ type: 'sqlite', path })
     await store.close()
     assert.equal(mode(path), 0o600)
+  })
+
+  it('a second store on the same file in this process leaves the first one\'s lock held', async () => {
+    // Closing any descriptor of a file drops all of the process's POSIX locks on it. If opening a
+    // second store did that, another process could take the file for unused and delete the WAL
+    // under the first store (the sqlite3 shell does, on closing). The probe asks for the file
+    // exclusively, without waiting: it must be refused while the stores are open.
+    const path = freshPath()
+    const first = await openStore({ type: 'sqlite', path })
+    const second = await openStore({ type: 'sqlite', path })
+    const probe = `const { DatabaseSync } = require('node:sqlite')
+      const db = new DatabaseSync(${JSON.stringify(path)}, { timeout: 0 })
+      try { db.exec('PRAGMA locking_mode = EXCLUSIVE'); db.prepare('SELECT count(*) FROM clients').get(); console.log('taken') }
+      catch (error) { console.log(error.message) } finally { db.close() }`
+    try {
+      assert.equal(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).trim(), 'database is locked')
+      await second.close()
+      assert.equal(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).trim(), 'database is locked', 'closing one store keeps the other\'s lock too')
+    } finally {
+      await first.close()
+    }
+    assert.equal(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).trim(), 'taken', 'with no store open, the probe can take the file')
   })
 
   it('uses WAL journaling on a file', async () => {

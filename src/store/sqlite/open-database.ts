@@ -43,7 +43,16 @@ export function openDatabase(path: string): DatabaseSync {
 function createPrivateFile(path: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-    closeSync(openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600))
+    // An existing file is never opened here: closing any descriptor of a file drops every POSIX
+    // lock this process holds on it, SQLite's included. With a connection of this process already
+    // open, another process (the sqlite3 shell, say) would then find the file unlocked, take it
+    // for unused, and delete the WAL under that connection, which from then on neither sees other
+    // processes' commits nor writes where they can read.
+    try {
+      closeSync(openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
     // Also tightens a file that already existed with a wider mode.
     chmodSync(path, 0o600)
   } catch (error) {
