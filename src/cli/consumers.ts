@@ -64,7 +64,7 @@ async function perform(admin: ConsumerAdmin, action: string, args: string[], val
       const { key, keyId } = await addApiKey(admin, id, (values.label as string | undefined) ?? '')
       // The only time the key exists outside the client: the store keeps its digest alone.
       if (json) console.log(JSON.stringify({ consumerId: id, keyId, key }))
-      else console.log(`API key for ${id} (key id ${keyId}):\n${key}\nStore it now: it cannot be shown again.`)
+      else console.log(`API key for ${id} (key id ${keyId}):\n${key}\nStore it now: it cannot be shown again. Gateways accept it within ${admin.config.consumerRefreshSeconds} s.`)
       return 0
     }
     case 'revoke-key': {
@@ -80,7 +80,7 @@ async function perform(admin: ConsumerAdmin, action: string, args: string[], val
     }
     case 'delete':
       await deleteConsumer(admin, id)
-      console.log(`deleted consumer ${id} with its keys`)
+      console.log(`deleted consumer ${id} with its keys; gateways refuse them within ${admin.config.consumerRefreshSeconds} s`)
       return 0
     default: {
       const consumers = await listConsumers(admin)

@@ -244,6 +244,17 @@ describe('keys managed with `gatehouse consumers` reach the running gateway', ()
     assert.ok(bytes.includes(made.keyId), 'the digest is there')
   })
 
+  test('add-key and delete say when running gateways apply them, and the printed key is the one accepted', async () => {
+    await cli('create', 'newcomer')
+    const added = await cli('add-key', 'newcomer', '--label', 'text')
+    const key = /^([A-Za-z0-9_-]{43})$/m.exec(added)?.[1]
+    assert.ok(key !== undefined, added)
+    assert.match(added, new RegExp(`cannot be shown again\\. Gateways accept it within ${REFRESH_SECONDS} s\\.`))
+    await within(REFRESH_SECONDS * 1000 + SLACK_MS, async () => (await get('/invoices', { 'x-api-key': key })).status === 200)
+    assert.match(await cli('delete', 'newcomer'), new RegExp(`deleted consumer newcomer with its keys; gateways refuse them within ${REFRESH_SECONDS} s`))
+    await within(REFRESH_SECONDS * 1000 + SLACK_MS, async () => (await get('/invoices', { 'x-api-key': key })).status === 401)
+  })
+
   test('the CLI refuses to shadow a consumer of the config file, and names an unknown consumer', async () => {
     const clash = await runCli(['consumers', 'create', 'billing', '--config', gw.configFile])
     assert.equal(clash.code, 1)
