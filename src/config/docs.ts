@@ -56,6 +56,24 @@ settings are checked against that policy's own schema, which also supplies their
 written with no settings (\`cors:\`) uses its defaults. A route's settings for a policy replace the
 global settings for the same policy. Each policy's documentation lists its settings.
 
+## Access log
+
+With \`observability.accessLog\` on, every request ends in one JSON line, with the same \`level\`,
+\`time\`, \`pid\` and \`hostname\` fields as the process log and \`msg: "request"\`:
+
+| field | meaning |
+|---|---|
+| \`correlationId\` | The request's \`X-Correlation-Id\`: the client's when valid, else a new UUID. |
+| \`method\`, \`path\` | As received, the query included; the values of credential parameters (\`access_token\`, \`api_key\`, \`client_secret\`, …) are replaced by \`***\`. |
+| \`status\` | The status sent; \`499\` when the client went away before any answer. |
+| \`durationMs\` | From the request head to the end of the response. |
+| \`upstreamMs\` | From sending the request on an upstream connection to the upstream's response head; \`null\` when no response head came from upstream. |
+| \`bytesSent\` | Body bytes sent to the client, whoever wrote them (the upstream, a policy, the gateway's problem document); the head is not counted, and a HEAD, 1xx, 204 or 304 answer counts 0. |
+| \`clientIp\` | The client address (see \`forwarding.trustedProxies\`). |
+| \`route\`, \`target\` | The route's name (\`(key manager)\` for the key manager's endpoints) and the upstream target; \`null\` when none. |
+| \`errorCode\` | The \`GH_ERR_…\` code of the gateway's refusal or failure, else \`null\`; the key manager's OAuth errors show in \`status\` only. |
+| \`aborted\` | \`true\` when the client went away before the response ended. |
+
 ## Reference
 `
 

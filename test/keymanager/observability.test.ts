@@ -94,4 +94,15 @@ describe('key manager requests in the access log and metrics', () => {
     assert.equal(count(400), 1)
     assert.match(exposition, /gatehouse_request_duration_seconds_count\{route="\(key manager\)"\} 5/)
   })
+
+  test('bytesSent is the body received: a HEAD gets a Content-Length but no body, and counts 0', async () => {
+    const head = await fetch(`${gateway.url}/oauth2/jwks`, { method: 'HEAD' })
+    assert.equal(head.status, 200)
+    assert.ok(Number(head.headers.get('content-length')) > 0)
+    assert.equal((await head.arrayBuffer()).byteLength, 0)
+    const get = await fetch(`${gateway.url}/oauth2/jwks`)
+    const body = await get.arrayBuffer()
+    const lines = (await keyManagerLines(7)).slice(5)
+    assert.deepEqual(lines.map((line) => [line.method, line.path, line.bytesSent]), [['HEAD', '/oauth2/jwks', 0], ['GET', '/oauth2/jwks', body.byteLength]])
+  })
 })

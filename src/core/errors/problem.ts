@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { bodyBytesSent } from '../body-bytes.ts'
 import { CATALOGUE, type ErrorCode } from './catalogue.ts'
 import { GatehouseError } from './gatehouse-error.ts'
 
@@ -28,16 +29,18 @@ export function toGatehouseError(error: unknown): GatehouseError {
 /**
  * Writes a problem document unless the response has already started (then the only honest thing
  * left is to cut the connection, so the client sees a truncated response rather than a wrong one).
+ * Returns the body bytes sent (see bodyBytesSent), for the access log.
  */
-export function sendProblem(res: ServerResponse, error: GatehouseError, correlationId?: string, close = false): void {
+export function sendProblem(res: ServerResponse, error: GatehouseError, correlationId?: string, close = false): number {
   if (res.headersSent) {
     res.destroy()
-    return
+    return 0
   }
   const body = JSON.stringify(problemFor(error.code, error.detail, correlationId === undefined ? error.extra : { ...error.extra, instance: correlationId }))
+  const length = Buffer.byteLength(body)
   const headers: Record<string, string | number> = {
     'content-type': 'application/problem+json',
-    'content-length': Buffer.byteLength(body),
+    'content-length': length,
     'cache-control': 'no-store',
   }
   if (correlationId !== undefined) headers['x-correlation-id'] = correlationId
@@ -45,4 +48,5 @@ export function sendProblem(res: ServerResponse, error: GatehouseError, correlat
   if (error.headers !== undefined) Object.assign(headers, error.headers)
   res.writeHead(error.status, headers)
   res.end(body)
+  return bodyBytesSent(res.req?.method, error.status, length)
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
+import { bodyBytesSent, byteLengthOf } from '../../core/body-bytes.ts'
 import { runRequestSteps } from '../../core/chain.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import { sendProblem, toGatehouseError } from '../../core/errors/problem.ts'
@@ -138,7 +139,9 @@ export class ProxyExchange implements Exchange {
     if (ctx.directResponse !== undefined) {
       const { status, headers, body } = ctx.directResponse
       const flat = headers === undefined ? [] : Object.entries(headers).flat()
-      if (this.#writeHead(status, flat)) this.#res.end(body)
+      if (!this.#writeHead(status, flat)) return
+      this.#bytesSent += bodyBytesSent(this.#req.method, status, byteLengthOf(body))
+      this.#res.end(body)
       return
     }
     const contentLength = this.#scanned!.contentLength
@@ -435,7 +438,7 @@ export class ProxyExchange implements Exchange {
     const added = this.#ctx?.addedResponseHeaders
     if (added != null) for (let i = 0; i < added.length; i += 2) res.setHeader(added[i], added[i + 1])
     if (this.#runtime.forwarding.via) res.setHeader('via', VIA)
-    sendProblem(res, error, this.#correlationId || undefined, close)
+    this.#bytesSent += sendProblem(res, error, this.#correlationId || undefined, close)
   }
 
   #onClose = (): void => {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
+import { bodyBytesSent } from '../../core/body-bytes.ts'
 import { KEY_MANAGER_ROUTE, KEY_MANAGER_ROUTE_LABEL } from '../../observability/metrics.ts'
 import { validCorrelationId } from '../proxy/forwarding.ts'
 import type { Runtime } from '../runtime.ts'
@@ -30,7 +31,7 @@ export function observeKeyManagerRequest(req: IncomingMessage, res: ServerRespon
     accessLog?.record({
       time: Date.now(), correlationId, method: req.method ?? '', path: req.url ?? '', status, durationMs, upstreamMs: undefined,
       // The key manager's answers are whole documents with a Content-Length.
-      bytesSent: aborted ? 0 : Number(res.getHeader('content-length') ?? 0) || 0,
+      bytesSent: aborted ? 0 : bodyBytesSent(req.method, status, Number(res.getHeader('content-length') ?? 0) || 0),
       clientIp, route: KEY_MANAGER_ROUTE_LABEL, target: undefined, errorCode: undefined, aborted,
     })
   })
