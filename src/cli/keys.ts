@@ -1,8 +1,9 @@
 // `gatehouse keys rotate`: creates the next signing key in the key manager's store. By default it
 // is published now and signs after `signing.publishAheadSeconds`, so verifiers that cache the JWKS
-// learn it first; `--now` makes it sign at once (after a key compromise). Running gateways pick
-// the new key up at their next key maintenance, within a minute.
+// learn it first; `--now` makes it sign at once (after a key compromise). Running gateways re-read
+// their keys every 10 s, and publish and sign with the new one from then on.
 import { KeyRing } from '../keymanager/keys/key-ring.ts'
+import { DEFAULT_KEYS_REFRESH_MS } from '../keymanager/keys-freshness.ts'
 import { describeFailure, openOffline, type OfflineKeyManager } from '../keymanager/offline.ts'
 import type { CommandSpec } from './args.ts'
 
@@ -33,7 +34,7 @@ export const keysCommand: CommandSpec = {
       })
       const key = await ring.rotate(values.now === true ? { publishAheadSeconds: 0 } : {})
       const when = key.activatesAt <= Date.now() / 1000 ? 'now' : `at ${new Date(key.activatesAt * 1000).toISOString()}`
-      console.log(`new ${key.algorithm} signing key ${key.kid}: published now, signs ${when}`)
+      console.log(`new ${key.algorithm} signing key ${key.kid}: published now, signs ${when}; running gateways take it up within ${DEFAULT_KEYS_REFRESH_MS / 1000} s`)
       return 0
     } catch (error) {
       console.error(`gatehouse keys rotate: ${describeFailure(error)}`)

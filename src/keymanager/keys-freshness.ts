@@ -1,8 +1,11 @@
 // Other processes sharing the store (cluster workers, `gatehouse keys rotate`) add signing keys
-// that this process only learns of at its next maintenance, up to a minute later. The JWKS
-// endpoint and introspection (on an unknown kid) re-read the keys sooner, but at most once per
-// interval, so a flood of made-up kids cannot turn into a flood of store reads.
+// that this process learns of at its next periodic re-read (every interval, see KeyManager). The
+// JWKS endpoint and introspection (on an unknown kid) re-read the keys on demand, but at most once
+// per interval, so a flood of made-up kids cannot turn into a flood of store reads.
 import type { KeyRing } from './keys/key-ring.ts'
+
+/** Default of KeyManagerOptions.keysRefreshIntervalMs. */
+export const DEFAULT_KEYS_REFRESH_MS = 10_000
 
 export class KeysFreshness {
   readonly #keys: KeyRing
@@ -10,9 +13,14 @@ export class KeysFreshness {
   #lastReload = Date.now()
   #running: Promise<boolean> | null = null
 
-  constructor(keys: KeyRing, intervalMs = 10_000) {
+  constructor(keys: KeyRing, intervalMs = DEFAULT_KEYS_REFRESH_MS) {
     this.#keys = keys
     this.#intervalMs = intervalMs
+  }
+
+  /** The least time between two on-demand re-reads. */
+  get intervalMs(): number {
+    return this.#intervalMs
   }
 
   /** Re-reads the keys unless that happened within the interval; true when it did. */

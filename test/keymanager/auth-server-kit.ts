@@ -10,6 +10,7 @@ import { parseConfigText } from '../../src/config/load.ts'
 import type { KeyManagerConfig } from '../../src/config/types.ts'
 import { basicAuthorization } from '../../src/keymanager/clients/basic-credentials.ts'
 import { KeyManager } from '../../src/keymanager/key-manager.ts'
+import type { KeyManagerLog } from '../../src/keymanager/services.ts'
 
 export const ADMIN_TOKEN = 'registry-admin-token-0123456789'
 
@@ -28,6 +29,8 @@ export interface AuthServerOptions {
   storePath?: string
   /** Files written into the config directory before the config is loaded (e.g. PEM keys). */
   files?: Record<string, string>
+  /** Receives the key manager's log events. */
+  log?: KeyManagerLog
 }
 
 export interface HttpAnswer {
@@ -106,7 +109,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   await writeFile(configFile, `${yaml}\n`)
   const config = parseConfigText(yaml, configFile, { env: {}, policies: {} }).keyManager as KeyManagerConfig
   let offset = 0
-  const km = await KeyManager.open(config, { now: () => Date.now() / 1000 + offset, maintenanceIntervalMs: options.maintenanceIntervalMs, keysRefreshIntervalMs: options.keysRefreshIntervalMs })
+  const km = await KeyManager.open(config, { now: () => Date.now() / 1000 + offset, maintenanceIntervalMs: options.maintenanceIntervalMs, keysRefreshIntervalMs: options.keysRefreshIntervalMs, log: options.log })
   opened.km = km
   const request = async (path: string, init: RequestInit = {}): Promise<HttpAnswer> => {
     const response = await fetch(origin + path, init)

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { after, before, describe, test } from 'node:test'
 import { BIN, runCli } from '../helpers/cli.ts'
 import { startAuthServer, type AuthServer } from './auth-server-kit.ts'
@@ -151,5 +152,61 @@ describe('key manager CLI commands', () => {
     assert.match((await runCli(['keys', 'rotate', '--config', memory])).stderr, /store is memory/)
     assert.equal((await runCli(['clients', '--config', config])).code, 2)
     assert.equal((await runCli(['users', 'create', '--config', config])).code, 2)
+  })
+})
+
+describe('keys rotate --now reaches a running server without waiting for its maintenance', () => {
+  let server: AuthServer
+  before(async () => {
+    // Maintenance an hour away: only the periodic re-read of the keys (at its 1 s floor) can pick the key up.
+    server = await startAuthServer({ maintenanceIntervalMs: 3_600_000, keysRefreshIntervalMs: 200 })
+  })
+  after(() => server.close())
+
+  test('the server signs with the new key within the re-read interval, and the CLI says when', async () => {
+    const app = await server.register({ scope: 'read' })
+    const kidOf = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid: string }).kid
+    const token = async (): Promise<string> => (await server.post('token', { grant_type: 'client_credentials' }, app)).json.access_token as string
+    const before = await token()
+    const result = await runCli(['keys', 'rotate', '--now', '--config', server.configFile])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /published now, signs now; running gateways take it up within 10 s/)
+    const kid = /signing key (\S+):/.exec(result.stdout)?.[1] as string
+    assert.notEqual(kid, kidOf(before))
+    const started = Date.now()
+    let after = before
+    while (kidOf(after) !== kid && Date.now() - started < 3000) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      after = await token()
+    }
+    assert.equal(kidOf(after), kid, `still signing with ${kidOf(after)} after ${Date.now() - started} ms`)
+    assert.equal((await server.post('introspect', { token: before }, app)).json.active, true, 'tokens of the old key stay valid')
+  })
+})
+
+describe('the periodic re-read of the signing keys when the store holds a key it cannot load', () => {
+  test('logs the failure once per outage, goes on signing with the keys at hand, and logs the recovery', async () => {
+    const events: string[] = []
+    const server = await startAuthServer({ maintenanceIntervalMs: 3_600_000, keysRefreshIntervalMs: 200, log: (level, message) => void events.push(`${level}: ${message}`) })
+    const db = new DatabaseSync(join(server.dir, '.gatehouse', 'gatehouse.db'))
+    try {
+      const app = await server.register({ scope: 'read' })
+      const [{ kid, pem }] = db.prepare('SELECT kid, private_key_pem AS pem FROM signing_keys').all() as Array<{ kid: string; pem: string }>
+      db.prepare('UPDATE signing_keys SET private_key_pem = ? WHERE kid = ?').run('-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n', kid)
+      const failures = (): number => events.filter((event) => event === 'error: re-reading the signing keys failed; the keys at hand stay in use').length
+      const waitFor = async (check: () => boolean): Promise<void> => {
+        for (const started = Date.now(); !check(); await new Promise((resolve) => setTimeout(resolve, 50))) assert.ok(Date.now() - started < 3000, events.join('\n'))
+      }
+      await waitFor(() => failures() === 1)
+      await new Promise((resolve) => setTimeout(resolve, 2300))
+      assert.equal(failures(), 1, 'two more re-reads failed without another line')
+      const issued = await server.post('token', { grant_type: 'client_credentials' }, app)
+      assert.equal(issued.status, 200, issued.text)
+      db.prepare('UPDATE signing_keys SET private_key_pem = ? WHERE kid = ?').run(pem, kid)
+      await waitFor(() => events.includes('info: re-reading the signing keys works again'))
+    } finally {
+      db.close()
+      await server.close()
+    }
   })
 })
