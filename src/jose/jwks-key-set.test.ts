@@ -144,6 +144,36 @@ describe('JwksKeySet: failures keep the last good keys (JWT-16)', () => {
     })
   }
 
+  it('never loaded: retries come 1, 2, 4, … s apart up to the cooldown, and once loaded a failure waits the whole cooldown', async () => {
+    const jwks = await fresh()
+    try {
+      jwks.answer = { status: 503, body: 'starting' }
+      const { set, clock } = keySet(jwks.url, { cooldown: 10 })
+      const delays: number[] = []
+      await set.loadNow(clock.now)
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const retryAfter = set.retryAfterSeconds(clock.now)
+        delays.push(retryAfter)
+        assert.equal(set.loadNow(clock.now + retryAfter * 1000 - 1), undefined, `no fetch before ${retryAfter} s`)
+        clock.now += retryAfter * 1000
+        await set.loadNow(clock.now)
+      }
+      assert.deepEqual(delays, [1, 2, 4, 8, 10, 10])
+      assert.equal(jwks.requests, 7, 'one fetch per interval, whatever the callers')
+      jwks.answer = { status: 200, body: jwksOf(k1) }
+      clock.now += set.retryAfterSeconds(clock.now) * 1000
+      await set.loadNow(clock.now)
+      assert.equal(set.loaded, true)
+      jwks.answer = { status: 503, body: 'down again' }
+      clock.now += 300_000
+      set.refreshIfDue(clock.now)
+      await settle(set)
+      assert.equal(set.retryAfterSeconds(clock.now), 10, 'with keys at hand a failed refresh waits the whole cooldown')
+    } finally {
+      await jwks.close()
+    }
+  })
+
   it('a redirect is not followed', async () => {
     const redirect = http.createServer((_req, res) => {
       res.writeHead(302, { location: server.url, 'content-length': 0 })
@@ -155,7 +185,7 @@ describe('JwksKeySet: failures keep the last good keys (JWT-16)', () => {
       assert.equal(await set.loadNow(clock.now), undefined)
       assert.equal(set.loaded, false)
       assert.match(set.lastError ?? '', /answered 302 \(redirects are not followed\)/)
-      assert.equal(set.loadNow(clock.now + 1000), undefined, 'never loaded and cooling down: nothing to wait for')
+      assert.equal(set.loadNow(clock.now + 500), undefined, 'never loaded and waiting for the first retry: nothing to wait for')
     } finally {
       redirect.closeAllConnections()
       await new Promise((resolve) => redirect.close(resolve))

@@ -3,7 +3,10 @@
 // `refreshSeconds` (in the background: that request still uses the keys at hand). An unknown `kid`
 // may trigger one extra fetch per `refetchCooldownSeconds`, so a flood of made-up kids costs the
 // issuer at most one request per cooldown (JWT-16). A failed fetch changes nothing: the last good
-// key set keeps working, and the next attempt waits for the cooldown too.
+// key set keeps working, and the next attempt waits for the cooldown too. Until a first set has
+// been loaded, though, every request is refused (503), so the attempts come sooner: 1 s after the
+// first failure, doubling up to the cooldown. An issuer that starts a moment after the gateway is
+// then picked up within a second or two, and a down one still gets one fetch per interval at most.
 import { createHash } from 'node:crypto'
 import { verificationKeyFromJwk, type VerificationKey } from './verification-key.ts'
 import { fetchJwksText, MAX_JWKS_BYTES } from './jwks-fetch.ts'
@@ -20,6 +23,8 @@ export interface JwksOptions {
 }
 
 const EMPTY: KeyLookup = keyLookup(new Map(), [])
+/** First retry after a failed fetch while no key set was ever loaded; doubles up to the cooldown. */
+const FIRST_RETRY_MS = 1000
 
 export class JwksKeySet implements KeySource {
   generation = 0
@@ -40,6 +45,8 @@ export class JwksKeySet implements KeySource {
   #nextFetchAt = 0
   #lastKidRefetchAt = -Infinity
   #bodyDigest = ''
+  /** Failed fetches in a row since the last success (or since creation). */
+  #failuresInRow = 0
 
   constructor(options: JwksOptions) {
     this.#uri = new URL(options.uri)
@@ -114,13 +121,16 @@ export class JwksKeySet implements KeySource {
 
   #succeeded(): void {
     this.lastError = undefined
+    this.#failuresInRow = 0
     this.#nextFetchAt = this.#clock() + this.#refreshMs
   }
 
   #failed(message: string): void {
     this.#inflight = null
     this.lastError = message
-    this.#nextFetchAt = this.#clock() + this.#cooldownMs
+    const retryMs = this.loaded ? this.#cooldownMs : Math.min(this.#cooldownMs, FIRST_RETRY_MS * 2 ** Math.min(this.#failuresInRow, 30))
+    this.#failuresInRow++
+    this.#nextFetchAt = this.#clock() + retryMs
   }
 }
 

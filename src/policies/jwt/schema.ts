@@ -222,7 +222,7 @@ export const jwtSchema = {
       default: {},
       properties: {
         refreshSeconds: { type: 'integer', minimum: 1, maximum: 86_400, default: 300, description: 'Age after which a key set is fetched again (on the next request, in the background).' },
-        refetchCooldownSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 30, description: 'Least time between fetches caused by an unknown `kid`, and between retries after a failed fetch.' },
+        refetchCooldownSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 30, description: 'Least time between fetches caused by an unknown `kid`, and between retries after a failed fetch (before any key set loaded, retries start 1 s apart and double up to this).' },
         fetchTimeoutMs: { type: 'integer', minimum: 100, maximum: 5000, default: 5000, description: 'Longest a fetch may take, body included.' },
       },
     },
