@@ -28,7 +28,7 @@ describe('two key managers sharing a store', () => {
     assert.equal(rotated.code, 0, rotated.stderr)
     // Key times are whole seconds: a key rotated in the second the first key activated signs from
     // the next second, so that the two are never ordered by chance. The CLI says when.
-    const signsAt = /signs at (\S+)/.exec(rotated.stdout)?.[1]
+    const signsAt = /signs at ([^\s;]+)/.exec(rotated.stdout)?.[1]
     assert.ok(signsAt !== undefined || /signs now/.test(rotated.stdout), rotated.stdout)
     if (signsAt !== undefined) {
       const wait = Date.parse(signsAt) - Date.now()
