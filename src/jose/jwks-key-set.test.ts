@@ -174,6 +174,39 @@ describe('JwksKeySet: failures keep the last good keys (JWT-16)', () => {
     }
   })
 
+  it('tells the log once when fetches start failing, once when they work again, and once per document with skipped keys', async () => {
+    const jwks = await fresh()
+    try {
+      jwks.answer = { status: 404, body: 'not here' }
+      const { set, clock } = keySet(jwks.url, { cooldown: 10 })
+      const events: Array<[string, Record<string, unknown>]> = []
+      set.log = (event, fields) => void events.push([event, fields as Record<string, unknown>])
+      await set.loadNow(clock.now)
+      clock.now += 1000
+      await set.loadNow(clock.now)
+      assert.equal(jwks.requests, 2)
+      assert.deepEqual(events, [['JWKS fetch failed; tokens of this issuer are refused with 503 until a fetch works', { jwksUri: jwks.url, error: `JWKS ${jwks.url} answered 404`, retryInSeconds: 1 }]])
+      jwks.answer = { status: 200, body: JSON.stringify({ keys: [k1.publicJwk, { ...ec.publicJwk, use: 'enc' }] }) }
+      clock.now += 2000
+      await set.loadNow(clock.now)
+      assert.equal(set.loaded, true)
+      assert.deepEqual(events.slice(1).map(([event]) => event), ['JWKS keys skipped: they cannot verify tokens', 'JWKS fetch works again'])
+      assert.match((events[1][1].skipped as string[]).join('\n'), /^keys\[1\] .*"use" is "enc"/)
+      clock.now += 300_000
+      set.refreshIfDue(clock.now)
+      await settle(set)
+      assert.equal(events.length, 3, 'the same document again: nothing new to say')
+      jwks.answer = { status: 500, body: 'down' }
+      clock.now += 300_000
+      set.refreshIfDue(clock.now)
+      await settle(set)
+      assert.equal(events.at(-1)?.[0], 'JWKS fetch failed; the last good keys stay in use')
+      assert.equal(events.length, 4)
+    } finally {
+      await jwks.close()
+    }
+  })
+
   it('a redirect is not followed', async () => {
     const redirect = http.createServer((_req, res) => {
       res.writeHead(302, { location: server.url, 'content-length': 0 })

@@ -7,10 +7,16 @@
 // been loaded, though, every request is refused (503), so the attempts come sooner: 1 s after the
 // first failure, doubling up to the cooldown. An issuer that starts a moment after the gateway is
 // then picked up within a second or two, and a down one still gets one fetch per interval at most.
+// The process log is told once when fetches start failing (with the reason), once when they work
+// again, and once per adopted document that had keys skipped: an operator facing 503s or
+// `unknown_kid` refusals can see why, without a line per retry.
 import { createHash } from 'node:crypto'
 import { verificationKeyFromJwk, type VerificationKey } from './verification-key.ts'
 import { fetchJwksText, MAX_JWKS_BYTES } from './jwks-fetch.ts'
 import { keyLookup, type KeyLookup, type KeySource } from './key-lookup.ts'
+
+/** Where a key set reports fetch failures, recoveries and skipped keys (the process log, as warnings). */
+export type JwksLog = (event: string, fields: object) => void
 
 export interface JwksOptions {
   uri: string
@@ -35,6 +41,8 @@ export class JwksKeySet implements KeySource {
   skippedKeys: string[] = []
   /** Fetches started so far. */
   fetches = 0
+  /** Set by the first user that has a log (see sharedJwksKeySet). */
+  log: JwksLog | undefined = undefined
   readonly #uri: URL
   readonly #refreshMs: number
   readonly #cooldownMs: number
@@ -47,6 +55,7 @@ export class JwksKeySet implements KeySource {
   #bodyDigest = ''
   /** Failed fetches in a row since the last success (or since creation). */
   #failuresInRow = 0
+  #reportedFailing = false
 
   constructor(options: JwksOptions) {
     this.#uri = new URL(options.uri)
@@ -116,6 +125,7 @@ export class JwksKeySet implements KeySource {
     this.skippedKeys = parsed.skipped
     this.#bodyDigest = digest
     this.generation++
+    if (parsed.skipped.length > 0) this.log?.('JWKS keys skipped: they cannot verify tokens', { jwksUri: this.#where(), skipped: parsed.skipped })
     this.#succeeded()
   }
 
@@ -123,6 +133,10 @@ export class JwksKeySet implements KeySource {
     this.lastError = undefined
     this.#failuresInRow = 0
     this.#nextFetchAt = this.#clock() + this.#refreshMs
+    if (this.#reportedFailing) {
+      this.#reportedFailing = false
+      this.log?.('JWKS fetch works again', { jwksUri: this.#where() })
+    }
   }
 
   #failed(message: string): void {
@@ -131,6 +145,16 @@ export class JwksKeySet implements KeySource {
     const retryMs = this.loaded ? this.#cooldownMs : Math.min(this.#cooldownMs, FIRST_RETRY_MS * 2 ** Math.min(this.#failuresInRow, 30))
     this.#failuresInRow++
     this.#nextFetchAt = this.#clock() + retryMs
+    if (!this.#reportedFailing) {
+      this.#reportedFailing = true
+      const consequence = this.loaded ? 'the last good keys stay in use' : 'tokens of this issuer are refused with 503 until a fetch works'
+      this.log?.(`JWKS fetch failed; ${consequence}`, { jwksUri: this.#where(), error: message, retryInSeconds: retryMs / 1000 })
+    }
+  }
+
+  /** The URL without credentials or query, as error messages name it. */
+  #where(): string {
+    return this.#uri.origin + this.#uri.pathname
   }
 }
 
@@ -183,12 +207,19 @@ const forget = new FinalizationRegistry<string>((key) => {
   if (shared.get(key)?.deref() === undefined) shared.delete(key)
 })
 
-/** The key set for these options, shared with other policy instances; its first fetch is started. */
-export function sharedJwksKeySet(options: Omit<JwksOptions, 'clock' | 'maxBytes'>): JwksKeySet {
+/**
+ * The key set for these options, shared with other policy instances; its first fetch is started.
+ * `log` becomes the set's log unless an earlier user gave one.
+ */
+export function sharedJwksKeySet(options: Omit<JwksOptions, 'clock' | 'maxBytes'>, log?: JwksLog): JwksKeySet {
   const key = JSON.stringify([options.uri, options.refreshSeconds, options.refetchCooldownSeconds, options.fetchTimeoutMs])
   const existing = shared.get(key)?.deref()
-  if (existing !== undefined) return existing
+  if (existing !== undefined) {
+    existing.log ??= log
+    return existing
+  }
   const set = new JwksKeySet(options)
+  set.log = log
   shared.set(key, new WeakRef(set))
   forget.register(set, key)
   set.refreshIfDue(Date.now())

@@ -102,7 +102,7 @@ export class KeyManager implements OwnKeyManager {
         urls: endpointUrls(config),
         clientKeys: new ClientKeys(),
         throttle: new PasswordThrottle(config.throttle, now),
-        trustedIssuers: new TrustedIssuers(config.trustedIssuers),
+        trustedIssuers: new TrustedIssuers(config.trustedIssuers, (event, fields) => log('warn', event, { trustedIssuer: true, ...fields })),
         now,
         log,
       }

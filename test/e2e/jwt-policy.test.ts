@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { signJwt } from '../../src/keymanager/tokens/sign-jwt.ts'
 import { accessClaims, accessToken, AUDIENCE, ISSUER, jwksOf, nowSeconds, startJwksServer, testKey, type JwksAnswer, type JwksServer } from '../../src/policies/jwt/jwt-policy-test-kit.fixture.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
+import type { GatewayOptions } from '../../src/gateway/server/gateway.ts'
 import { headerValues, httpRequest, problemCode, type HttpAnswer } from '../helpers/http-client.ts'
 import { rawExchange, startUpstream, statusCodes, type TestUpstream } from '../helpers/servers.ts'
 import { makeSelfSignedCert, opensslMissing } from '../helpers/tls-cert.ts'
@@ -355,22 +356,22 @@ describe('jwt policy: query tokens and forwarding', () => {
 
 describe('jwt policy: JWKS lifecycle (JWT-16)', () => {
   /** A gateway whose only route trusts `jwksUrl`; short refresh and cooldown so tests need not wait long. */
-  function gatewayFor(jwksUrl: string, jwks: string): Promise<TestGateway> {
+  function gatewayFor(jwksUrl: string, jwks: string, log?: GatewayOptions['log']): Promise<TestGateway> {
     return startGateway(gatewayYaml(jwtRoute('orders', '/orders', `
 issuers:
   - { issuer: '${ISSUER}', jwksUri: '${jwksUrl}', algorithms: [RS256], audience: ${AUDIENCE}, typ: at+jwt }
 jwks: ${jwks}
-`)))
+`)), { log })
   }
 
   /**
    * Runs `check` against a fresh JWKS endpoint first answering `answer` and a gateway trusting it
    * with the `jwks` settings given (YAML flow mapping); stops both afterwards, whatever happened.
    */
-  async function withJwksGateway(answer: JwksAnswer, jwks: string, check: (server: JwksServer, gateway: TestGateway) => Promise<void>): Promise<void> {
+  async function withJwksGateway(answer: JwksAnswer, jwks: string, check: (server: JwksServer, gateway: TestGateway) => Promise<void>, log?: GatewayOptions['log']): Promise<void> {
     const server = await startJwksServer(answer)
     try {
-      const gateway = await gatewayFor(server.url, jwks)
+      const gateway = await gatewayFor(server.url, jwks, log)
       try {
         await check(server, gateway)
       } finally {
@@ -484,7 +485,9 @@ jwks: ${jwks}
     })
   })
 
-  test('JWT-16: no keys ever loaded → 503 with Retry-After, nothing forwarded; served once the JWKS recovers', async () => {
+  test('JWT-16: no keys ever loaded → 503 with Retry-After, nothing forwarded; served once the JWKS recovers; the process log says so once each', async () => {
+    const logged: string[] = []
+    const log: GatewayOptions['log'] = (level, message) => void logged.push(`${level}: ${message}`)
     await withJwksGateway({ status: 500, body: 'down' }, '{ refreshSeconds: 300, refetchCooldownSeconds: 1, fetchTimeoutMs: 300 }', async (server, gateway) => {
       const before = upstream.seen.length
       const token = accessToken(k1)
@@ -497,10 +500,14 @@ jwks: ${jwks}
       assert.equal(upstream.seen.length, before)
       const unsigned = await through(gateway, forge({ alg: 'none', typ: 'at+jwt' }, accessClaims()))
       assert.ok(unsigned.status === 401 || unsigned.status === 503, 'an unsigned token is never accepted')
+      await sleep(1100)
+      assert.equal((await through(gateway, token)).status, 503, 'still down after a retry')
       server.answer = { status: 200, body: jwksOf(k1) }
       await sleep(1100)
       assert.equal((await through(gateway, token)).status, 200, 'the request waits for the retried fetch')
-    })
+      const jwksLines = logged.filter((line) => line.includes('JWKS'))
+      assert.deepEqual(jwksLines, ['warn: JWKS fetch failed; tokens of this issuer are refused with 503 until a fetch works', 'warn: JWKS fetch works again'], logged.join('\n'))
+    }, log)
   })
 
   test('the first requests wait for the initial JWKS fetch instead of failing', async () => {

@@ -5,7 +5,7 @@
 // (src/jose), so the gateway and the key manager treat a remote JWKS the same way.
 import type { TrustedIssuerConfig } from '../../config/types.ts'
 import { certificateKeys } from '../../jose/certificate-keys.ts'
-import { JwksKeySet } from '../../jose/jwks-key-set.ts'
+import { JwksKeySet, type JwksLog } from '../../jose/jwks-key-set.ts'
 import type { KeySource } from '../../jose/key-lookup.ts'
 import type { VerificationKey } from '../../jose/verification-key.ts'
 
@@ -21,13 +21,18 @@ export interface TrustedIssuer {
 export class TrustedIssuers {
   readonly #byIssuer = new Map<string, TrustedIssuer>()
 
-  /** Reads certificate files now (GH_ERR_CONFIG_INVALID when one is unusable) and starts JWKS fetches. */
-  constructor(configs: readonly TrustedIssuerConfig[]) {
+  /**
+   * Reads certificate files now (GH_ERR_CONFIG_INVALID when one is unusable) and starts JWKS
+   * fetches; `log` hears of failing and recovering fetches and of skipped keys.
+   */
+  constructor(configs: readonly TrustedIssuerConfig[], log?: JwksLog) {
     configs.forEach((config, index) => {
       let keys: KeySource
       if (config.jwksUri !== undefined) {
-        keys = new JwksKeySet({ uri: config.jwksUri, refreshSeconds: REFRESH_SECONDS, refetchCooldownSeconds: REFETCH_COOLDOWN_SECONDS, fetchTimeoutMs: FETCH_TIMEOUT_MS })
-        keys.refreshIfDue(Date.now())
+        const set = new JwksKeySet({ uri: config.jwksUri, refreshSeconds: REFRESH_SECONDS, refetchCooldownSeconds: REFETCH_COOLDOWN_SECONDS, fetchTimeoutMs: FETCH_TIMEOUT_MS })
+        set.log = log
+        set.refreshIfDue(Date.now())
+        keys = set
       } else {
         // Paths are absolute once the config is loaded, so no base directory is needed.
         keys = certificateKeys(config.certificates ?? {}, '.', `keyManager.trustedIssuers[${index}]`)

@@ -26,7 +26,7 @@ export function compileIssuers(settings: JwtSettings, env: PolicyEnvironment): C
     if (issuer.keyManager) return compileOwnKeyManager(issuer, settings, env.keyManager, at)
     const keys: KeySource = issuer.certificates !== undefined
       ? certificateKeys(issuer.certificates, env.configDir, `jwt: ${at}`)
-      : sharedJwksKeySet({ uri: issuer.jwksUri as string, ...settings.jwks })
+      : sharedJwksKeySet({ uri: issuer.jwksUri as string, ...settings.jwks }, env.log)
     return compile(issuer, issuer.issuer as string, issuer.algorithms as string[], issuer.allowAnyAudience ? undefined : issuer.audience, issuer.typ, keys, settings)
   })
   const seen = new Set<string>()
