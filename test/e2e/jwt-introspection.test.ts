@@ -79,12 +79,15 @@ describe('introspection against a scripted authorization server', () => {
   let jwks: JwksServer
   let gw: TestGateway
   const k1 = testKey('k1')
+  const logged: Array<{ message: string; fields: Record<string, unknown> }> = []
+  let unreachableEndpoint = ''
 
   before(async () => {
     upstream = await startUpstream()
     as = await startIntrospectionServer()
     jwks = await startJwksServer({ status: 200, body: jwksOf(k1) })
     const refused = await closedPort()
+    unreachableEndpoint = `http://127.0.0.1:${refused}/introspect`
     const introspection = (extra: string, timeoutMs = 300) => `{ endpoint: '${as.url}', clientId: '${GATEWAY_CLIENT.id}', clientSecret: '${GATEWAY_CLIENT.secret}', timeoutMs: ${timeoutMs}, ${extra} }`
     gw = await startGateway(`
 upstreams: { app: { targets: ['${upstream.url}'] } }
@@ -115,8 +118,8 @@ routes:
     upstream: app
     policies:
       jwt:
-        introspection: { endpoint: 'http://127.0.0.1:${refused}/introspect', clientId: a, clientSecret: b }
-`)
+        introspection: { endpoint: '${unreachableEndpoint}', clientId: a, clientSecret: b }
+`, { log: (_level, message, fields) => void logged.push({ message, fields: fields ?? {} }) })
   })
 
   after(async () => {
@@ -223,6 +226,13 @@ routes:
     const token = opaque()
     as.script.answers.set(token, active())
     assert.equal((await call('/opaque', token)).status, 200)
+    // The process log heard once per outage and route, with the reason, and once of the recovery.
+    const introspectionLines = logged.filter((line) => line.message.startsWith('token introspection')).map((line) => [line.message, line.fields.endpoint, line.fields.error])
+    assert.deepEqual(introspectionLines, [
+      ['token introspection failed; requests needing it are refused with 503 until it answers', as.url, 'the introspection endpoint did not answer within 300 ms'],
+      ['token introspection failed; requests needing it are refused with 503 until it answers', unreachableEndpoint, 'the introspection endpoint cannot be reached (ECONNREFUSED)'],
+      ['token introspection works again', as.url, undefined],
+    ])
   })
 
   test('concurrent requests with one uncached token share one call', async () => {

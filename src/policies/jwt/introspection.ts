@@ -4,6 +4,8 @@
 // `negativeTtlSeconds`, so a flood of one bad token costs the endpoint one call per interval.
 // Requests for the same token while a call runs wait for that call. An endpoint that cannot answer
 // means the token cannot be checked: the request is refused with 503 (fail closed), never let through.
+// The process log hears once when calls start failing (with the reason: unreachable, a timeout, a
+// 401 for the gateway's own client credentials, …) and once when they work again, not per request.
 import { credentialDigest } from '../../core/credential-digest.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import type { Challenges, TokenRejection } from './challenges.ts'
@@ -31,9 +33,16 @@ export class Introspector {
   readonly #refused: TokenCache<Refusal> | null
   readonly #inflight = new Map<string, Promise<Outcome>>()
   readonly #busy: GatehouseError
+  readonly #log: ((event: string, fields: object) => void) | undefined
+  readonly #endpoint: string
+  #failing = false
 
-  constructor(settings: IntrospectionSettings, fields: readonly IdentityField[], challenges: Challenges) {
+  constructor(settings: IntrospectionSettings, fields: readonly IdentityField[], challenges: Challenges, log?: (event: string, fields: object) => void) {
     this.#client = new IntrospectionClient(settings)
+    this.#log = log
+    const url = new URL(settings.endpoint)
+    // Named without credentials or query, as the client's own error messages do.
+    this.#endpoint = url.origin + url.pathname
     this.#settings = settings
     const audience = settings.audience
     this.#audience = audience === undefined ? undefined : new Set(typeof audience === 'string' ? [audience] : audience)
@@ -78,7 +87,16 @@ export class Introspector {
     try {
       answer = await this.#client.introspect(token)
     } catch (error) {
-      return { refusal: this.#challenges.introspectionUnavailable((error as Error).message) }
+      const reason = (error as Error).message
+      if (!this.#failing) {
+        this.#failing = true
+        this.#log?.('token introspection failed; requests needing it are refused with 503 until it answers', { endpoint: this.#endpoint, error: reason })
+      }
+      return { refusal: this.#challenges.introspectionUnavailable(reason) }
+    }
+    if (this.#failing) {
+      this.#failing = false
+      this.#log?.('token introspection works again', { endpoint: this.#endpoint })
     }
     const nowMs = Date.now()
     let identity: VerifiedIdentity

@@ -46,7 +46,7 @@ export const jwtPolicy: PolicyDefinition<JwtSettings> = {
     const identityHeaders = identityFields.map((field) => settings.identityHeaders[field] as string)
     const consumerIdHeader = settings.identityHeaders.consumerId
     const consumers = env.consumers
-    const introspector = settings.introspection === undefined ? null : new Introspector(settings.introspection, identityFields, challenges)
+    const introspector = settings.introspection === undefined ? null : new Introspector(settings.introspection, identityFields, challenges, env.log)
     // With issuers and introspection both set, JWTs are verified here and only the others introspected.
     const introspectAll = introspector !== null && issuers.length === 0
 
