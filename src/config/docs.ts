@@ -74,6 +74,25 @@ With \`observability.accessLog\` on, every request ends in one JSON line, with t
 | \`errorCode\` | The \`GH_ERR_…\` code of the gateway's refusal or failure, else \`null\`; the key manager's OAuth errors show in \`status\` only. |
 | \`aborted\` | \`true\` when the client went away before the response ended. |
 
+## Metrics
+
+With \`observability.metrics\` on, the admin listener serves \`GET /metrics\` in the Prometheus
+text format; with several workers the primary combines theirs as noted.
+
+| metric | type | labels | meaning |
+|---|---|---|---|
+| \`gatehouse_requests_total\` | counter | \`route\`, \`status\` | Requests by route (\`(unmatched)\`, \`(key manager)\` for those) and status; \`499\`: the client went away first. Summed. |
+| \`gatehouse_request_duration_seconds\` | histogram | \`route\` | From the request head to the end of the response. Summed. |
+| \`gatehouse_upstream_duration_seconds\` | histogram | \`route\` | From sending the request upstream to the upstream response head (the access log's \`upstreamMs\`). Summed. |
+| \`gatehouse_active_connections\` | gauge | | Open client connections. Summed. |
+| \`gatehouse_upstream_target_healthy\` | gauge | \`upstream\`, \`target\` | 1 while the target gets traffic, 0 while ejected or failing health checks. The minimum over workers. |
+| \`gatehouse_jwks_keys\` | gauge | \`jwks_uri\` | Usable keys of each JWK Set the jwt policy fetches; 0: that issuer's tokens get 503. The minimum over workers. |
+| \`gatehouse_jwks_fetches_total\` | counter | \`jwks_uri\`, \`result\` | JWK Set fetches, \`success\` or \`failure\`. Summed. |
+| \`gatehouse_config_reloads_total\` | counter | \`result\` | Reload attempts, \`success\` or \`failure\`. The largest over workers (each applies every reload). |
+
+Node.js's own process metrics (\`process_*\`, \`nodejs_*\`: CPU, memory, event-loop lag, GC) come
+with them.
+
 ## Reference
 `
 

@@ -41,6 +41,9 @@ export class JwksKeySet implements KeySource {
   skippedKeys: string[] = []
   /** Fetches started so far. */
   fetches = 0
+  /** Fetches that ended with a usable document (the same one again included), and those that failed. */
+  fetchSuccesses = 0
+  fetchFailures = 0
   /** Set by the first user that has a log (see sharedJwksKeySet). */
   log: JwksLog | undefined = undefined
   readonly #uri: URL
@@ -129,7 +132,13 @@ export class JwksKeySet implements KeySource {
     this.#succeeded()
   }
 
+  /** The JWK Set URL without credentials or query: how logs and metrics name it. */
+  get where(): string {
+    return this.#where()
+  }
+
   #succeeded(): void {
+    this.fetchSuccesses++
     this.lastError = undefined
     this.#failuresInRow = 0
     this.#nextFetchAt = this.#clock() + this.#refreshMs
@@ -141,6 +150,7 @@ export class JwksKeySet implements KeySource {
 
   #failed(message: string): void {
     this.#inflight = null
+    this.fetchFailures++
     this.lastError = message
     const retryMs = this.loaded ? this.#cooldownMs : Math.min(this.#cooldownMs, FIRST_RETRY_MS * 2 ** Math.min(this.#failuresInRow, 30))
     this.#failuresInRow++
@@ -206,6 +216,16 @@ const shared = new Map<string, WeakRef<JwksKeySet>>()
 const forget = new FinalizationRegistry<string>((key) => {
   if (shared.get(key)?.deref() === undefined) shared.delete(key)
 })
+
+/** The shared key sets still in use (for metrics); a set no policy holds any more drops out once collected. */
+export function liveJwksKeySets(): JwksKeySet[] {
+  const live: JwksKeySet[] = []
+  for (const ref of shared.values()) {
+    const set = ref.deref()
+    if (set !== undefined) live.push(set)
+  }
+  return live
+}
 
 /**
  * The key set for these options, shared with other policy instances; its first fetch is started.

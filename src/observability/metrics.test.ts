@@ -118,6 +118,20 @@ describe('GatewayMetrics', () => {
     assert.equal(values.get('gatehouse_upstream_target_healthy{target="10.0.0.1:80",upstream="api"}'), 0, 'read at scrape time')
   })
 
+  it('reads the JWK Sets at scrape time: usable keys, and fetches by result', async () => {
+    const metrics = new GatewayMetrics({ defaultMetrics: false })
+    const state = { jwksUri: 'https://as.example/jwks', keys: 0, fetchSuccesses: 0, fetchFailures: 3 }
+    metrics.setJwksSource(() => [state])
+    let { values } = await scrape(metrics)
+    assert.equal(values.get('gatehouse_jwks_keys{jwks_uri="https://as.example/jwks"}'), 0)
+    assert.equal(values.get('gatehouse_jwks_fetches_total{jwks_uri="https://as.example/jwks",result="failure"}'), 3)
+    assert.equal(values.get('gatehouse_jwks_fetches_total{jwks_uri="https://as.example/jwks",result="success"}'), 0)
+    Object.assign(state, { keys: 2, fetchSuccesses: 1 })
+    ;({ values } = await scrape(metrics))
+    assert.equal(values.get('gatehouse_jwks_keys{jwks_uri="https://as.example/jwks"}'), 2)
+    assert.equal(values.get('gatehouse_jwks_fetches_total{jwks_uri="https://as.example/jwks",result="success"}'), 1)
+  })
+
   it('escapes label values taken from config', async () => {
     const metrics = new GatewayMetrics({ defaultMetrics: false })
     metrics.setUpstreamHealthSource(() => [{ upstream: 'a"b', target: 'c\\d\ne', healthy: true }])

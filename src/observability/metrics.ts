@@ -18,6 +18,16 @@ export interface TargetHealth {
   healthy: boolean
 }
 
+/** What `gatehouse_jwks_*` read of one JWK Set the jwt policy uses. */
+export interface JwksState {
+  /** The URL without credentials or query. */
+  jwksUri: string
+  /** Keys that can verify tokens now; 0 means every token of that issuer is refused. */
+  keys: number
+  fetchSuccesses: number
+  fetchFailures: number
+}
+
 export interface GatewayMetricsOptions {
   /** Histogram upper bounds in seconds. */
   buckets?: readonly number[]
@@ -62,6 +72,7 @@ export class GatewayMetrics {
   #activeConnections = 0
   readonly #reloads = { success: 0, failure: 0 }
   #healthSource: () => Iterable<TargetHealth> = () => []
+  #jwksSource: () => Iterable<JwksState> = () => []
 
   constructor(options: GatewayMetricsOptions = {}) {
     this.#buckets = options.buckets ?? LATENCY_BUCKETS
@@ -113,6 +124,11 @@ export class GatewayMetrics {
     this.#healthSource = source
   }
 
+  /** Where `gatehouse_jwks_keys` and `gatehouse_jwks_fetches_total` read the JWK Sets from at scrape time. */
+  setJwksSource(source: () => Iterable<JwksState>): void {
+    this.#jwksSource = source
+  }
+
   /** The Prometheus text exposition of this process's metrics. */
   async expose(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() }
@@ -154,7 +170,7 @@ export class GatewayMetrics {
       },
     })
     this.#registerHistogram('gatehouse_request_duration_seconds', 'Time from request start to the end of the response, by route.', (series) => series.total)
-    this.#registerHistogram('gatehouse_upstream_duration_seconds', 'Time from sending the request upstream to the end of its response, by route.', (series) => series.upstream)
+    this.#registerHistogram('gatehouse_upstream_duration_seconds', 'Time from sending the request upstream to the upstream response head, by route.', (series) => series.upstream)
     registerScrapeMetric(registry, {
       name: 'gatehouse_active_connections',
       help: 'Open client connections.',
@@ -169,6 +185,23 @@ export class GatewayMetrics {
       // A target counts as healthy only while every worker still sends it traffic.
       aggregator: 'min',
       collect: () => Array.from(this.#healthSource(), (h) => ({ labels: { upstream: h.upstream, target: h.target }, value: h.healthy ? 1 : 0 })),
+    })
+    registerScrapeMetric(registry, {
+      name: 'gatehouse_jwks_keys',
+      help: 'Usable keys of each JWK Set the jwt policy fetches; 0: tokens of that issuer are refused (503). Across workers: the minimum.',
+      type: 'gauge',
+      aggregator: 'min',
+      collect: () => Array.from(this.#jwksSource(), (state) => ({ labels: { jwks_uri: state.jwksUri }, value: state.keys })),
+    })
+    registerScrapeMetric(registry, {
+      name: 'gatehouse_jwks_fetches_total',
+      help: 'JWK Set fetches by result: success (a usable document) or failure (unreachable, timeout, not 200, no usable key, …).',
+      type: 'counter',
+      aggregator: 'sum',
+      collect: () => Array.from(this.#jwksSource()).flatMap((state) => [
+        { labels: { jwks_uri: state.jwksUri, result: 'success' }, value: state.fetchSuccesses },
+        { labels: { jwks_uri: state.jwksUri, result: 'failure' }, value: state.fetchFailures },
+      ]),
     })
     registerScrapeMetric(registry, {
       name: 'gatehouse_config_reloads_total',

@@ -507,6 +507,12 @@ jwks: ${jwks}
       assert.equal((await through(gateway, token)).status, 200, 'the request waits for the retried fetch')
       const jwksLines = logged.filter((line) => line.includes('JWKS'))
       assert.deepEqual(jwksLines, ['warn: JWKS fetch failed; tokens of this issuer are refused with 503 until a fetch works', 'warn: JWKS fetch works again'], logged.join('\n'))
+      // The same story in the metrics: keys now usable, and the failed fetches counted.
+      const exposition = (await gateway.gateway.metrics?.expose())?.body ?? ''
+      const sample = (name: string): number => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(exposition)?.[1] ?? NaN)
+      assert.equal(sample(`gatehouse_jwks_keys{jwks_uri="${server.url}"}`), 1)
+      assert.ok(sample(`gatehouse_jwks_fetches_total{jwks_uri="${server.url}",result="failure"}`) >= 2, exposition)
+      assert.equal(sample(`gatehouse_jwks_fetches_total{jwks_uri="${server.url}",result="success"}`), 1)
     }, log)
   })
 

@@ -3,6 +3,7 @@ import { loadConfigFile } from '../../config/load.ts'
 import type { GatehouseConfig } from '../../config/types.ts'
 import { GatehouseError } from '../../core/errors/gatehouse-error.ts'
 import type { KeyManager } from '../../keymanager/key-manager.ts'
+import { liveJwksKeySets } from '../../jose/jwks-key-set.ts'
 import type { PolicyDefinition } from '../../kit/policy.ts'
 import { createAccessLog, type AccessLog } from '../../observability/access-log.ts'
 import { GatewayMetrics } from '../../observability/metrics.ts'
@@ -55,6 +56,7 @@ export class Gateway {
     this.metrics = observability.metrics ? new GatewayMetrics() : null
     this.metrics?.setRoutes(runtime.routes.map((route) => route.name))
     this.metrics?.setUpstreamHealthSource(() => [...this.#runtime.upstreams.values()].flatMap((upstream) => upstream.targets.health()))
+    this.metrics?.setJwksSource(() => liveJwksKeySets().map((set) => ({ jwksUri: set.where, keys: set.lookup.size, fetchSuccesses: set.fetchSuccesses, fetchFailures: set.fetchFailures })))
     const log = options.log
     // Destination failures (disk full, a reader that stopped) go to the process log, once per streak.
     const report = log === undefined ? {} : { log: { error: (details: Record<string, unknown>, message: string) => log('error', message, details), info: (details: Record<string, unknown>, message: string) => log('info', message, details) } }
