@@ -10,6 +10,7 @@ import type { ConsumerDirectory, KnownConsumer } from '../kit/consumers.ts'
 import { openStore } from '../store/index.ts'
 import type { ConsumerStore, Store } from '../store/ports.ts'
 import { buildConsumerMaps, type ConsumerMaps } from './consumer-maps.ts'
+import { FailureStreak } from '../core/failure-streak.ts'
 
 /** Longer keys are refused without being digested, so a request cannot make the gateway hash megabytes. */
 export const MAX_API_KEY_LENGTH = 512
@@ -46,7 +47,7 @@ export class ConsumerIndex implements ConsumerDirectory {
   #revision: number | undefined
   #timer: NodeJS.Timeout | undefined
   #refreshing: Promise<boolean> | undefined
-  #failing = false
+  readonly #streak = new FailureStreak()
   #stopped = false
 
   constructor(options: ConsumerIndexOptions) {
@@ -119,8 +120,7 @@ export class ConsumerIndex implements ConsumerDirectory {
       // Before the first successful read there is no last state to fall back on: the caller fails.
       if (this.#revision === undefined) throw error
       if (this.#stopped) return false
-      if (!this.#failing) {
-        this.#failing = true
+      if (this.#streak.failed()) {
         const detail = error instanceof GatehouseError ? error.detail : error instanceof Error ? error.name : 'unknown error'
         this.#log?.('consumer store refresh failed; the last known consumers and keys stay in use', { detail })
       }
@@ -136,10 +136,7 @@ export class ConsumerIndex implements ConsumerDirectory {
   }
 
   #recovered(changed: boolean): boolean {
-    if (this.#failing) {
-      this.#failing = false
-      this.#log?.('consumer store refresh works again', { revision: this.#revision })
-    }
+    if (this.#streak.succeeded()) this.#log?.('consumer store refresh works again', { revision: this.#revision })
     return changed
   }
 

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto'
 import { verificationKeyFromJwk, type VerificationKey } from './verification-key.ts'
 import { fetchJwksText, MAX_JWKS_BYTES } from './jwks-fetch.ts'
 import { keyLookup, type KeyLookup, type KeySource } from './key-lookup.ts'
+import { FailureStreak } from '../core/failure-streak.ts'
 
 /** Where a key set reports fetch failures, recoveries and skipped keys (the process log, as warnings). */
 export type JwksLog = (event: string, fields: object) => void
@@ -46,6 +47,8 @@ export class JwksKeySet implements KeySource {
   fetchFailures = 0
   /** Set by the first user that has a log (see sharedJwksKeySet). */
   log: JwksLog | undefined = undefined
+  /** The JWK Set URL without credentials or query: how logs and metrics name it. */
+  readonly where: string
   readonly #uri: URL
   readonly #refreshMs: number
   readonly #cooldownMs: number
@@ -58,10 +61,11 @@ export class JwksKeySet implements KeySource {
   #bodyDigest = ''
   /** Failed fetches in a row since the last success (or since creation). */
   #failuresInRow = 0
-  #reportedFailing = false
+  readonly #streak = new FailureStreak()
 
   constructor(options: JwksOptions) {
     this.#uri = new URL(options.uri)
+    this.where = this.#uri.origin + this.#uri.pathname
     this.#refreshMs = options.refreshSeconds * 1000
     this.#cooldownMs = options.refetchCooldownSeconds * 1000
     this.#timeoutMs = options.fetchTimeoutMs
@@ -128,13 +132,8 @@ export class JwksKeySet implements KeySource {
     this.skippedKeys = parsed.skipped
     this.#bodyDigest = digest
     this.generation++
-    if (parsed.skipped.length > 0) this.log?.('JWKS keys skipped: they cannot verify tokens', { jwksUri: this.#where(), skipped: parsed.skipped })
+    if (parsed.skipped.length > 0) this.log?.('JWKS keys skipped: they cannot verify tokens', { jwksUri: this.where, skipped: parsed.skipped })
     this.#succeeded()
-  }
-
-  /** The JWK Set URL without credentials or query: how logs and metrics name it. */
-  get where(): string {
-    return this.#where()
   }
 
   #succeeded(): void {
@@ -142,10 +141,7 @@ export class JwksKeySet implements KeySource {
     this.lastError = undefined
     this.#failuresInRow = 0
     this.#nextFetchAt = this.#clock() + this.#refreshMs
-    if (this.#reportedFailing) {
-      this.#reportedFailing = false
-      this.log?.('JWKS fetch works again', { jwksUri: this.#where() })
-    }
+    if (this.#streak.succeeded()) this.log?.('JWKS fetch works again', { jwksUri: this.where })
   }
 
   #failed(message: string): void {
@@ -155,16 +151,10 @@ export class JwksKeySet implements KeySource {
     const retryMs = this.loaded ? this.#cooldownMs : Math.min(this.#cooldownMs, FIRST_RETRY_MS * 2 ** Math.min(this.#failuresInRow, 30))
     this.#failuresInRow++
     this.#nextFetchAt = this.#clock() + retryMs
-    if (!this.#reportedFailing) {
-      this.#reportedFailing = true
+    if (this.#streak.failed()) {
       const consequence = this.loaded ? 'the last good keys stay in use' : 'tokens of this issuer are refused with 503 until a fetch works'
-      this.log?.(`JWKS fetch failed; ${consequence}`, { jwksUri: this.#where(), error: message, retryInSeconds: retryMs / 1000 })
+      this.log?.(`JWKS fetch failed; ${consequence}`, { jwksUri: this.where, error: message, retryInSeconds: retryMs / 1000 })
     }
-  }
-
-  /** The URL without credentials or query, as error messages name it. */
-  #where(): string {
-    return this.#uri.origin + this.#uri.pathname
   }
 }
 

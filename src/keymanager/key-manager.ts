@@ -32,13 +32,10 @@ export interface KeyManagerOptions {
   maintenanceIntervalMs?: number
   /**
    * Least time between two re-reads of the keys on demand (JWKS, unknown kid), and how often they
-   * are re-read anyway (at least every second); default 10 s.
+   * are re-read anyway (at least every second); default 10 s. See keys-freshness.ts.
    */
   keysRefreshIntervalMs?: number
 }
-
-// The periodic re-read's floor: an on-demand interval of 0 (tests) must not become a busy timer.
-const MIN_KEYS_REREAD_MS = 1000
 
 const METADATA_MAX_AGE_SECONDS = 3600
 // One client, or its secret (rotation): `/client/{id}`, `/client/{id}/secret`.
@@ -52,7 +49,6 @@ export class KeyManager implements OwnKeyManager {
   readonly #metadata: Record<string, unknown>
   readonly #timer: NodeJS.Timeout
   readonly #keysTimer: NodeJS.Timeout
-  #keysRereadFailing = false
 
   private constructor(services: KeyManagerServices, intervalMs: number) {
     this.#services = services
@@ -62,9 +58,10 @@ export class KeyManager implements OwnKeyManager {
     this.#metadata = metadataDocument(services.urls)
     this.#timer = setInterval(() => void this.#maintain(), intervalMs).unref()
     // A key another process made (`gatehouse keys rotate --now` after a compromise, a worker's
-    // scheduled rotation) is signed with here within this interval, not only at the next
+    // scheduled rotation) is signed with here within this period, not only at the next
     // maintenance. A re-read is one small query; loaded keys whose PEM did not change are kept.
-    this.#keysTimer = setInterval(() => void this.#rereadKeys(), Math.max(services.keysFreshness.intervalMs, MIN_KEYS_REREAD_MS)).unref()
+    const freshness = services.keysFreshness
+    this.#keysTimer = setInterval(() => void freshness.reread(), freshness.periodMs).unref()
   }
 
   /** Opens the store, loads (on first start: creates) the signing keys, and starts maintenance. */
@@ -95,7 +92,7 @@ export class KeyManager implements OwnKeyManager {
         config,
         store,
         keys,
-        keysFreshness: new KeysFreshness(keys, options.keysRefreshIntervalMs),
+        keysFreshness: new KeysFreshness(keys, options.keysRefreshIntervalMs, log),
         accessTokens: new AccessTokenIssuer({ issuer: config.issuer, keys, now }),
         verifyAccessToken,
         hasher,
@@ -170,19 +167,6 @@ export class KeyManager implements OwnKeyManager {
     }
     if (REGISTRY_ITEM.test(rest)) return this.#registry.handle(req, res, expectContinue, rest)
     sendProblem(res, new GatehouseError('GH_ERR_ROUTE_NOT_FOUND', `no key manager endpoint at ${this.#basePath}${rest}`))
-  }
-
-  async #rereadKeys(): Promise<void> {
-    const { keys, log } = this.#services
-    try {
-      await keys.reload()
-      if (this.#keysRereadFailing) log('info', 're-reading the signing keys works again')
-      this.#keysRereadFailing = false
-    } catch (error) {
-      // Logged once per outage, not every interval; the keys at hand go on signing meanwhile.
-      if (!this.#keysRereadFailing) log('error', 're-reading the signing keys failed; the keys at hand stay in use', { error: String((error as Error)?.stack ?? error) })
-      this.#keysRereadFailing = true
-    }
   }
 
   async #maintain(): Promise<void> {

@@ -1,5 +1,6 @@
 import { close, open, write, writeSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
+import { FailureStreak } from '../core/failure-streak.ts'
 
 export interface ProblemReporter {
   error(details: Record<string, unknown>, message: string): void
@@ -44,7 +45,7 @@ export class BatchWriter {
   #closed = false
   // Set when close() gave up waiting: stop retrying a full pipe.
   #abandoned = false
-  #failing = false
+  readonly #streak = new FailureStreak()
   #droppedLines = 0
   readonly #onTimer = (): void => { this.#timer = undefined; this.#seal(); this.#scheduleDrain() }
   readonly #onExit = (): void => { this.#writeRemainingSync() }
@@ -198,10 +199,7 @@ export class BatchWriter {
         return
       }
     }
-    if (this.#failing) {
-      this.#failing = false
-      this.#options.report.info({ destination: this.#describe() }, 'access log destination writable again')
-    }
+    if (this.#streak.succeeded()) this.#options.report.info({ destination: this.#describe() }, 'access log destination writable again')
   }
 
   async #open(): Promise<void> {
@@ -209,10 +207,7 @@ export class BatchWriter {
     if (typeof destination === 'string') return
     try {
       this.#fd = await openAsync(destination.path)
-      if (this.#failing) {
-        this.#failing = false
-        this.#options.report.info({ destination: destination.path }, 'access log destination writable again')
-      }
+      if (this.#streak.succeeded()) this.#options.report.info({ destination: destination.path }, 'access log destination writable again')
     } catch (error) {
       this.#fd = undefined
       this.#reportWriteFailure(error)
@@ -227,9 +222,8 @@ export class BatchWriter {
   }
 
   #reportWriteFailure(error: unknown): void {
-    if (this.#failing) return // once per failure streak, not once per batch
-    this.#failing = true
-    this.#options.report.error({ err: error, destination: this.#describe() }, 'access log destination cannot be written; access lines are being dropped')
+    // Once per failure streak, not once per batch.
+    if (this.#streak.failed()) this.#options.report.error({ err: error, destination: this.#describe() }, 'access log destination cannot be written; access lines are being dropped')
   }
 
   #dropLine(): void {

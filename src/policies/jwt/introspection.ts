@@ -13,6 +13,7 @@ import { IntrospectionClient, type IntrospectionAnswer } from './introspection-c
 import type { IntrospectionSettings } from './schema.ts'
 import { TokenCache, type Expiring } from './token-cache.ts'
 import { verifiedIdentity, type IdentityField, type VerdictSource, type VerifiedIdentity } from './verified-identity.ts'
+import { FailureStreak } from '../../core/failure-streak.ts'
 
 interface Refusal extends Expiring {
   readonly refusal: GatehouseError
@@ -35,7 +36,7 @@ export class Introspector {
   readonly #busy: GatehouseError
   readonly #log: ((event: string, fields: object) => void) | undefined
   readonly #endpoint: string
-  #failing = false
+  readonly #streak = new FailureStreak()
 
   constructor(settings: IntrospectionSettings, fields: readonly IdentityField[], challenges: Challenges, log?: (event: string, fields: object) => void) {
     this.#client = new IntrospectionClient(settings)
@@ -88,16 +89,10 @@ export class Introspector {
       answer = await this.#client.introspect(token)
     } catch (error) {
       const reason = (error as Error).message
-      if (!this.#failing) {
-        this.#failing = true
-        this.#log?.('token introspection failed; requests needing it are refused with 503 until it answers', { endpoint: this.#endpoint, error: reason })
-      }
+      if (this.#streak.failed()) this.#log?.('token introspection failed; requests needing it are refused with 503 until it answers', { endpoint: this.#endpoint, error: reason })
       return { refusal: this.#challenges.introspectionUnavailable(reason) }
     }
-    if (this.#failing) {
-      this.#failing = false
-      this.#log?.('token introspection works again', { endpoint: this.#endpoint })
-    }
+    if (this.#streak.succeeded()) this.#log?.('token introspection works again', { endpoint: this.#endpoint })
     const nowMs = Date.now()
     let identity: VerifiedIdentity
     try {
