@@ -46,6 +46,8 @@ export class SqliteStore implements Store {
   readonly #batcher: WriteBatcher
   readonly #walSync: WalSync | null
   readonly #clients = new ClientCache()
+  // Bound once: a closure made per getClient would be an allocation per token request.
+  readonly #readClientRevision = (): unknown => this.#openStatements('getClient').selectClientRevision.get()?.revision
   #statements: Statements | null
   #closing: Promise<void> | null = null
 
@@ -71,7 +73,7 @@ export class SqliteStore implements Store {
   async getClient(clientId: string): Promise<ClientRecord | null> {
     return this.#run('getClient', (s) => {
       const cache = this.#clients
-      cache.sync((s.dataVersion.get() as { data_version: unknown }).data_version, () => s.selectClientRevision.get()?.revision)
+      cache.sync((s.dataVersion.get() as { data_version: unknown }).data_version, this.#readClientRevision)
       const cached = cache.get(clientId)
       if (cached !== undefined) return cached
       const found = mapOrNull(s.selectClient.get(clientId), rows.clientFromRow)
